@@ -1,0 +1,93 @@
+"""Plain items: what a page or a record *said*, before any normalization.
+
+Why plain dataclasses: spiders stay dumb (strings, URLs, raw date text), and the pipeline in
+``monitor/`` is the one place that normalizes, matches and stores. Scrapy accepts dataclass items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ArticleItem:
+    """One web document (press release, news article) found on a watched site."""
+
+    source: str
+    url: str  # the URL as fetched (after redirects)
+    canonical_url: str | None = None  # <link rel=canonical> / og:url when on the same host
+    title: str | None = None
+    author: str | None = None
+    date_raw: str | None = None  # publication date text as found (ISO, RFC 822, French...)
+    body: str | None = None  # main text; may still hold HTML fragments or entities
+    guid: str | None = None  # feed GUID when the feed gave one
+    updated_raw: str | None = None  # lastmod / updated announced by a feed or sitemap
+    discovered_via: str | None = None  # feed | wp-json | sitemap | listing
+    kind: str = "article"
+
+
+@dataclass
+class QuestionItem:
+    """One parliamentary question (Assemblée nationale or Sénat) as the record or page says it."""
+
+    source: str
+    chamber: str  # "AN" | "Sénat"
+    uid: str  # QANR5L17QE13024 or the Sénat reference (e.g. "SEQ260201234")
+    url: str  # human page URL
+    legislature: int | None = None
+    qtype: str | None = None  # QE | QG | QOSD
+    number: int | None = None
+    title: str | None = None  # "tête d'analyse" / page title
+    rubrique: str | None = None
+    analysis: str | None = None
+    author_ref: str | None = None  # PA... actor id (AN)
+    author_name: str | None = None
+    group_name: str | None = None
+    circonscription: str | None = None
+    ministry_asked: str | None = None
+    ministry_answering: str | None = None
+    question_date_raw: str | None = None  # JO publication of the question (QG: the sitting)
+    question_jo_page: str | None = None
+    question_text: str | None = None  # may hold HTML fragments
+    answer_date_raw: str | None = None
+    answer_jo_page: str | None = None
+    answer_text: str | None = None
+    closure_code: str | None = None  # cloture.codeCloture (REP_PUB, RET, ...)
+    closure_label: str | None = None  # official wording ("Retrait", "Fin de mandat", ...)
+    closure_date_raw: str | None = None
+    signalee: bool = False
+    renewals: int = 0
+    kind: str = "question"
+
+
+@dataclass
+class ValidatorItem:
+    """HTTP validators of a fetched URL, so the next run can ask "changed since?" (304).
+
+    ``deferred`` validators (feeds, listings, sitemaps, dumps) are kept only if the whole run had
+    no fetch error: otherwise a page that failed this time would hide behind a 304 next time.
+    """
+
+    source: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    deferred: bool = False
+
+
+@dataclass
+class SeenItem:
+    """A known document the spider decided not to refetch (unchanged per feed/sitemap/304)."""
+
+    source: str
+    url: str
+
+
+@dataclass
+class Progress:
+    """Not stored: a tick for the live progress display."""
+
+    source: str
+    pages: int = 0
+    items: int = 0
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,184 @@
+"""The archive's tables, created and upgraded in order; ``PRAGMA user_version`` counts them.
+
+Why hand-rolled steps: each step is a few lines of sqlite-utils calls, applied once, in order,
+inside one transaction. The table shapes live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+ITEM_COLUMNS: dict[str, type] = {
+    "id": str,  # stable id: "<source>:<canonical url>" or the AN/Sénat uid
+    "source": str,
+    "kind": str,  # article | question
+    "url": str,
+    "title": str,
+    "author": str,
+    "published": str,  # ISO 8601, Europe/Paris offset; NULL when unknown
+    "published_raw": str,  # the date text as found
+    "body": str,
+    "matched": int,
+    "matched_terms": str,  # JSON list
+    "match_fields": str,  # JSON {term: [fields]}
+    "snippet": str,
+    "followed": int,
+    "first_seen": str,
+    "last_seen": str,
+    "content_hash": str,
+    "source_updated": str,  # lastmod/updated announced by the feed or sitemap
+    # parliament questions (NULL for articles)
+    "chamber": str,
+    "legislature": int,
+    "qtype": str,
+    "number": int,
+    "rubrique": str,
+    "analysis": str,
+    "group_name": str,
+    "circonscription": str,
+    "ministry_asked": str,
+    "ministry_answering": str,
+    "question_jo_page": str,
+    "status": str,  # pending | answered | signalee | closed
+    "closed_reason": str,
+    "answered_on": str,
+    "answer_jo_page": str,
+    "answer_text": str,
+}
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["items"].create(ITEM_COLUMNS, pk="id", not_null={"source", "kind", "url"})
+    db["items"].create_index(["source"])
+    db["items"].create_index(["published"])
+    db["items"].create_index(["matched"])
+    db["items"].create_index(["url"])
+    db["items"].enable_fts(
+        ["title", "body", "answer_text"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+    db["item_versions"].create(
+        {
+            "id": int,
+            "item_id": str,
+            "run_id": int,
+            "changed_at": str,
+            "event": str,  # text | answered | status | ministry | ...
+            "changed_fields": str,  # JSON list
+            "previous": str,  # JSON {field: previous value}
+        },
+        pk="id",
+        foreign_keys=[("item_id", "items", "id")],
+    )
+    db["item_versions"].create_index(["item_id"])
+    db["runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "started": str,
+            "ended": str,
+            "outcome": str,  # running | ok | failed | interrupted
+            "reason": str,
+            "pid": int,
+            "pages_fetched": int,
+            "not_modified": int,
+            "bytes_received": int,
+            "items_seen": int,
+            "items_new": int,
+            "items_changed": int,
+            "items_unchanged": int,
+            "items_skipped": int,
+            "errors": int,
+            "gaps": int,
+        },
+        pk="id",
+    )
+    db["runs"].create_index(["source", "started"])
+    db["http_validators"].create(
+        {
+            "url": str,
+            "source": str,
+            "etag": str,
+            "last_modified": str,
+            "checked_at": str,
+        },
+        pk="url",
+    )
+    db["alerts"].create(
+        {
+            "id": int,
+            "event": str,  # new_match | item_changed | health_broken | health_recovered | health_reminder | test
+            "item_id": str,
+            "source": str,
+            "run_id": int,
+            "recipients": str,  # JSON list, frozen when the alert is created
+            "mode": str,  # immediate | digest
+            "payload": str,  # JSON snapshot: what to say (changed fields, previous values, reason)
+            "status": str,  # pending | sent | failed
+            "attempts": int,
+            "last_error": str,
+            "next_attempt": str,
+            "created": str,
+            "sent": str,
+            "message_id": str,
+        },
+        pk="id",
+        defaults={"status": "pending", "attempts": 0},
+    )
+    db["alerts"].create_index(["status", "next_attempt"])
+    db["deliveries"].create(
+        {
+            "alert_id": int,
+            "recipient": str,
+            "message_id": str,
+            "state": str,  # sending | accepted
+            "attempted_at": str,
+            "accepted_at": str,
+        },
+        pk=("alert_id", "recipient"),
+    )
+    db["source_health"].create(
+        {
+            "source": str,
+            "state": str,  # ok | broken
+            "consecutive_failures": int,
+            "last_success": str,
+            "last_failure": str,
+            "last_reason": str,
+            "last_new_item": str,
+            "last_items_seen": int,
+            "broken_since": str,
+            "last_alert": str,
+        },
+        pk="source",
+    )
+    db["daemon"].create(
+        {"id": int, "pid": int, "started": str, "heartbeat": str, "state": str},
+        pk="id",
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the missing steps; return the schema version now in force."""
+    conn = db.conn
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version >= len(MIGRATIONS):
+        return version
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for step in MIGRATIONS[version:]:
+            step(db)
+            version += 1
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return version
