@@ -1,0 +1,187 @@
+"""Text cleanup and the matching fold.
+
+Pages hand us HTML fragments, double-escaped entities (``&amp;eacute;`` from the AN dumps),
+non-breaking and thin spaces, typographic apostrophes, soft hyphens and zero-width characters.
+Each of these silently defeats a naive substring match or makes two versions of the same text
+look different, so every text goes through :func:`clean_text` / :func:`clean_line` before it is
+stored or matched, and every comparison goes through :func:`fold`.
+
+:func:`fold_with_map` keeps, for each folded character, the index of the original character it
+came from: folding changes lengths (``œ`` → ``oe``, ``ß`` → ``ss``, dropped soft hyphens), and the
+matcher must report spans and snippets in the *original* text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from bs4 import BeautifulSoup, CData, Comment, NavigableString, Tag
+
+__all__ = ["clean_line", "clean_text", "fold", "fold_with_map", "normalize_chars"]
+
+#: spaces that look like a space but are not U+0020 (NBSP, narrow NBSP, thin, figure, em…)
+_SPACES = "\u00a0\u202f\u2009\u2007\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000\t\f\v"
+#: apostrophes and primes people (and word processors) use for "'"
+_APOSTROPHES = "\u2019\u2018\u02bc\u2032\u00b4\u0060"
+#: invisible characters: soft hyphen, zero-width space/joiners, word joiner, BOM
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+
+_CHAR_TABLE = str.maketrans(
+    {
+        **{c: " " for c in _SPACES},
+        **{c: "'" for c in _APOSTROPHES},
+        **{c: None for c in _INVISIBLE},
+        "\r": None,
+    }
+)
+
+#: hyphen look-alikes folded to "-" for matching only (clean text keeps the author's choice)
+_HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2212\ufe63\uff0d"})
+#: letters NFKD does not decompose but a French reader treats as two letters or a plain one
+_LIGATURES = {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"}
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+# sentinels for breaks produced by block elements (never present in real text after cleanup)
+_LINE, _PARA, _BR = "\x1e", "\x1d", "\x1f"
+_BREAKS = re.compile(r"[ \t]*[\x1d-\x1f][\x1d-\x1f \t]*")
+_PARA_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 blockquote section article header footer aside ul ol dl table "
+    "pre figure figcaption address hr main nav form fieldset".split()
+)
+_LINE_TAGS = frozenset("li tr dt dd caption".split())
+_DROP_TAGS = ("script", "style", "noscript", "template", "head", "title", "iframe", "svg")
+
+
+def normalize_chars(value: str) -> str:
+    """NFC, odd spaces → " ", typographic apostrophes → "'", invisible characters removed."""
+    return unicodedata.normalize("NFC", value).translate(_CHAR_TABLE)
+
+
+def _unescape(value: str) -> str:
+    """Decode entities, repeatedly, so double-escaped ``&amp;eacute;`` also becomes "é".
+
+    Only well-formed entities (with ";") are touched: "R&D" or "AT&T" stay as they are.
+    """
+    for _ in range(3):
+        decoded = _ENTITY.sub(lambda m: html.unescape(m.group()), value)
+        if decoded == value:
+            break
+        value = decoded
+    return value
+
+
+def _html_to_text(fragment: str) -> str:
+    """Render an HTML fragment as text with sentinel line/paragraph breaks.
+
+    Whitespace inside text nodes is insignificant in HTML, so source newlines become spaces;
+    only block elements produce breaks.
+    """
+    soup = BeautifulSoup(fragment, "lxml")
+    for node in soup.find_all(_DROP_TAGS):
+        node.decompose()
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    parts: list[str] = []
+    # iterative walk with explicit "closing" markers: a block element breaks on both sides
+    stack: list[object] = [soup]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str) and not isinstance(node, NavigableString):
+            parts.append(node)  # a sentinel pushed for a closing tag
+        elif type(node) is NavigableString or isinstance(node, CData):
+            parts.append(re.sub(r"\s+", " ", str(node)))
+        elif isinstance(node, Tag):
+            if node.name == "br":
+                parts.append(_BR)
+                continue
+            brk = _PARA if node.name in _PARA_TAGS else _LINE if node.name in _LINE_TAGS else ""
+            parts.append(brk)
+            if brk:
+                stack.append(brk)
+            stack.extend(reversed(node.contents))
+    return "".join(parts)
+
+
+def _break(run: re.Match[str]) -> str:
+    """A run of break sentinels: a paragraph if it holds a block end or ``<br><br>``."""
+    text = run.group()
+    return "\n\n" if _PARA in text or text.count(_BR) > 1 else "\n"
+
+
+def _layout(text: str) -> str:
+    """Collapse spaces within lines; blank lines (or paragraph sentinels) → one "\\n\\n"."""
+    text = _BREAKS.sub(_break, text)
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for raw in text.split("\n"):
+        line = re.sub(r"[ \t]+", " ", raw).strip()
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    if current:
+        paragraphs.append("\n".join(current))
+    return "\n\n".join(paragraphs)
+
+
+def clean_text(value: str | None) -> str | None:
+    """Plain text or HTML fragment → clean multi-line text; ``None`` when nothing is left.
+
+    Paragraphs are separated by a blank line, lines inside a paragraph by "\\n".
+    """
+    if value is None:
+        return None
+    value = _unescape_amp_entities(value)
+    if _TAG.search(value):
+        value = _html_to_text(value)
+    value = normalize_chars(_unescape(value))
+    return _layout(value) or None
+
+
+def _unescape_amp_entities(value: str) -> str:
+    """``&amp;eacute;`` → ``&eacute;`` before parsing, so the parser decodes it in one go."""
+    return re.sub(r"&amp;(?=#?[A-Za-z0-9]{1,32};)", "&", value)
+
+
+def clean_line(value: str | None) -> str | None:
+    """Like :func:`clean_text`, on one line (titles, names): every break becomes one space."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    return re.sub(r"\s+", " ", text).strip() or None
+
+
+def _fold_char(char: str) -> str:
+    char = char.translate(_CHAR_TABLE).translate(_HYPHENS)
+    if not char:
+        return ""
+    char = char.casefold()
+    char = "".join(_LIGATURES.get(c, c) for c in char)
+    return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+
+
+def fold_with_map(value: str) -> tuple[str, list[int]]:
+    """Fold ``value`` and return ``(folded, index)`` where ``index[i]`` is the position in
+    ``value`` of the character that produced ``folded[i]``.
+
+    Folding character by character gives the same result as folding the whole string (casefold
+    and NFKD here are context-free) and lets spans found in the folded text map back exactly.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    for pos, char in enumerate(value):
+        folded = _fold_char(char)
+        out.append(folded)
+        index.extend([pos] * len(folded))
+    return "".join(out), index
+
+
+def fold(value: str) -> str:
+    """The matching fold: casefold, accents and ligatures removed, odd spaces → " ",
+    typographic apostrophes → "'", hyphen look-alikes → "-", invisible characters dropped."""
+    return fold_with_map(value)[0]

@@ -1,0 +1,88 @@
+"""Tests of monitor.text: cleanup of HTML/plain text and the matching fold."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.text import clean_line, clean_text, fold, fold_with_map
+
+CLEAN_TEXT = [
+    ("none", None, None),
+    ("empty", "", None),
+    ("blank", " \n\t\u00a0 ", None),
+    ("empty-tags", "<p> </p><br>", None),
+    ("plain-collapses-spaces", "  a   b \t c  ", "a b c"),
+    ("plain-keeps-lines", "un\ndeux", "un\ndeux"),
+    ("plain-blank-lines-one-paragraph", "un\n\n \n\ndeux", "un\n\ndeux"),
+    ("crlf", "un\r\ndeux", "un\ndeux"),
+    ("paragraphs", "<p>Un  <b>deux</b></p>\n<p>trois</p>", "Un deux\n\ntrois"),
+    ("source-newlines-are-spaces", "<p>un\n   deux</p>", "un deux"),
+    ("br-is-a-line", "a<br>b<br/>c", "a\nb\nc"),
+    ("br-br-is-a-paragraph", "a<br><br>b", "a\n\nb"),
+    ("list-items-are-lines", "<ul><li>un</li><li>deux</li></ul>fin", "un\ndeux\n\nfin"),
+    ("headings", "<h2>Titre</h2>Texte", "Titre\n\nTexte"),
+    ("table-rows", "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "ab\nc"),
+    ("script-style-dropped", "<style>p{}</style><p>x</p><script>alert(1)</script>", "x"),
+    ("comment-dropped", "a<!-- hidden -->b", "ab"),
+    ("entities", "<p>l&#8217;exp&eacute;rimentation&nbsp;SECPA</p>", "l'expérimentation SECPA"),
+    ("double-escaped", "sant&amp;eacute; &amp;#8217;", "santé '"),
+    ("double-escaped-in-html", "<p>sant&amp;eacute;</p>", "santé"),
+    ("escaped-lt-stays-text", "<p>x &lt; y</p>", "x < y"),
+    ("lone-angle-brackets-are-text", "a < b et c > d", "a < b et c > d"),
+    ("ampersand-words-kept", "R&D et AT&T", "R&D et AT&T"),
+    ("nbsp-narrow-thin", "a\u00a0b\u202fc\u2009d", "a b c d"),
+    ("apostrophes", "l\u2019a l\u2018b l\u02bcc l\u2032d", "l'a l'b l'c l'd"),
+    ("soft-hyphen-zero-width", "exp\u00e9\u00adri\u200bmen\u200dta\ufefftion", "expérimentation"),
+    ("nfc", "sante\u0301", "santé"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [c[1:] for c in CLEAN_TEXT], ids=[c[0] for c in CLEAN_TEXT]
+)
+def test_clean_text(value, expected):
+    assert clean_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("<p> </p>", None),
+        (
+            "<h1>Fin  brutale</h1><p>de l&rsquo;exp&eacute;rimentation</p>",
+            "Fin brutale de l'expérimentation",
+        ),
+        ("un\n\ndeux\ntrois", "un deux trois"),
+    ],
+)
+def test_clean_line(value, expected):
+    assert clean_line(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("SECPA", "secpa"),
+        ("Coordonné Participatifs", "coordonne participatifs"),
+        ("Œuvre cœur", "oeuvre coeur"),
+        ("Straße", "strasse"),
+        ("ÇA", "ca"),
+        ("d\u2019exercice\u00a0coordonné", "d'exercice coordonne"),
+        ("SEC\u2011Pa", "sec-pa"),  # non-breaking hyphen
+        ("ﬁn", "fin"),
+        ("e\u0301", "e"),
+        ("par\u00adticipatif", "participatif"),
+    ],
+)
+def test_fold(value, expected):
+    assert fold(value) == expected
+
+
+def test_fold_map_points_back_to_original_characters():
+    original = "Œuvre é\u00adt\u00e9"
+    folded, index = fold_with_map(original)
+    assert folded == "oeuvre ete"
+    assert len(index) == len(folded)
+    assert index[:3] == [0, 0, 1]  # "o" and "e" both come from "Œ"
+    assert [original[i] for i in index[7:]] == ["é", "t", "é"]  # soft hyphen dropped
