@@ -1,0 +1,400 @@
+"""Load and validate ``config.toml`` into frozen typed objects.
+
+Why pydantic with ``extra="forbid"``: one schema declares every key (type, default, help) and
+feeds validation, the README reference and ``tests/test_docs.py``. All problems are collected
+and reported together, each naming the dotted key, the bad value, what is expected and an
+example, because a user fixing a config file wants the whole list at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from monitor.errors import ConfigError
+
+DEFAULT_CONFIG = "config.toml"
+VERSION = "0.1.0"
+PROJECT_URL = "https://github.com/vigie-veille/vigie"
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _duration(value: Any) -> Any:
+    """Accept 3600, "90s", "30m", "12h", "14d", "2w" → seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like \"30m\", \"12h\" or \"14d\"")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m:
+            return int(m.group(1)) * _UNITS[m.group(2)]
+    raise ValueError(f"{value!r} is not a duration; expected e.g. \"30m\", \"12h\" or \"14d\"")
+
+
+Duration = Annotated[int, BeforeValidator(_duration)]
+
+
+def validate_cron(value: str) -> str:
+    """A 5-field crontab with day names; numeric day-of-week is refused (APScheduler reads
+    0 as Monday, cron as Sunday: see PITFALLS.md)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = value.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"{value!r} is not a cron expression; expected 5 fields "
+            '(minute hour day month day-of-week), e.g. "0 7 * * *"'
+        )
+    if re.search(r"\d", fields[4]):
+        raise ValueError(
+            f"{value!r}: write the day of week with names (mon-fri, sat,sun), not numbers, "
+            'e.g. "0 7 * * mon-fri"'
+        )
+    try:
+        CronTrigger.from_crontab(value, timezone="Europe/Paris")
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid cron expression ({exc}); e.g. \"0 7 * * *\"")
+    hour = fields[1]
+    if hour == "2" or hour.startswith("2,") or hour.endswith(",2"):
+        raise ValueError(
+            f"{value!r} runs between 02:00 and 03:00 Europe/Paris, which the DST change skips "
+            'or repeats; pick another hour, e.g. "30 3 * * *"'
+        )
+    return value
+
+
+Cron = Annotated[str, BeforeValidator(lambda v: validate_cron(v) if isinstance(v, str) else v)]
+
+
+def _http_url(value: Any) -> Any:
+    if isinstance(value, str):
+        v = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", v):
+            raise ValueError(f"{value!r} is not an http(s) URL; e.g. \"https://www.fncs.org\"")
+        return v
+    return value
+
+
+HttpUrl = Annotated[str, BeforeValidator(_http_url)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageConfig(Section):
+    path: str = Field("data/vigie.db", description="SQLite archive; relative to the config file's folder.")
+
+
+class CrawlConfig(Section):
+    user_agent: str = Field(
+        "Vigie/{version} (+{project_url}; {contact})",
+        description="User-Agent sent to every site; {version}, {project_url} and {contact} are filled in.",
+    )
+    contact: str = Field(
+        "veille@example.org",
+        description="Who a webmaster can write to about this crawler (e-mail or URL). Put yours.",
+    )
+    obey_robots: bool = Field(True, description="Obey robots.txt (leave on).")
+    download_delay: float = Field(1.0, ge=0, description="Minimum seconds between two requests to one site.")
+    autothrottle: bool = Field(True, description="Adapt the delay to the site's response times (Scrapy AutoThrottle).")
+    autothrottle_target_concurrency: float = Field(1.0, gt=0, description="Average parallel requests per site AutoThrottle aims at.")
+    concurrent_requests_per_domain: int = Field(2, ge=1, le=16, description="Upper bound of parallel requests per site.")
+    download_timeout: Duration = Field(30, gt=0, description="Seconds before one request is abandoned.")
+    retry_times: int = Field(3, ge=0, le=10, description="Retries (with backoff) of a request that failed with 5xx/429/timeout.")
+    max_page_bytes: int = Field(10_000_000, gt=0, description="Pages larger than this are refused (logged); open-data dumps use max_dump_bytes.")
+    max_dump_bytes: int = Field(300_000_000, gt=0, description="Largest open-data archive accepted.")
+    max_pages: int = Field(2000, ge=1, description="Most pages fetched per source and run.")
+    max_depth: int = Field(5, ge=0, description="How many 'next page' links of a listing or feed are followed.")
+    run_timeout: Duration = Field(1800, gt=0, description="A source's crawl running longer is stopped and recorded as failed (per-source `timeout` overrides).")
+
+
+class WatchConfig(Section):
+    terms: list[str] = Field(..., min_length=1, description="What to watch for; see README 'Matching' for the syntax (`*`, case and accents).")
+    exclude: list[str] = Field([], description="Phrases whose occurrences do not count as a match (they never hide another mention).")
+
+
+class SourceBase(Section):
+    spider: str = Field(..., description='"site", "assemblee" or "senat".')
+    enabled: bool = Field(True, description="false keeps the source in the file but never crawls it.")
+    url: HttpUrl = Field(..., description="The site's base URL; every fetched URL derives from it.")
+    schedule: Cron = Field("0 7 * * *", description='Cron (Europe/Paris, day names), e.g. "0 7,13,19 * * mon-fri".')
+    timeout: Duration | None = Field(None, description="Overrides crawl.run_timeout for this source.")
+    stale_after: Duration | None = Field(None, description='Health alert when nothing new was seen for this long, e.g. "30d".')
+    empty_ok: bool = Field(False, description="Declare that zero items is normal for this source (no health alert).")
+    recipients: list[str] = Field([], description="Extra recipients for this source's alerts (added to alerts.email.recipients).")
+
+
+class Selectors(Section):
+    title: str | None = Field(None, description="CSS selector of an article's title.")
+    body: str | None = Field(None, description="CSS selector of an article's text.")
+    date: str | None = Field(None, description="CSS selector of an article's date text.")
+    author: str | None = Field(None, description="CSS selector of an article's author.")
+    links: str | None = Field(None, description="CSS selector of article links on listing pages.")
+
+
+class SiteSource(SourceBase):
+    spider: Literal["site"] = "site"
+    feeds: list[str] = Field([], description="Feed URLs or paths (tried before autodiscovery).")
+    sitemaps: list[str] = Field([], description="Sitemap URLs or paths (tried before /sitemap.xml, /wp-sitemap.xml, robots.txt).")
+    listings: list[str] = Field([], description="Listing pages (paths or URLs) whose article links are followed; default the home page.")
+    selectors: Selectors = Field(Selectors(), description="Per-site CSS selectors; they win over metadata when they match.")
+    revalidate_known: bool = Field(False, description="Re-ask known articles with a conditional request (304 when unchanged) even when no feed/sitemap says they changed.")
+
+
+class AssembleeSource(SourceBase):
+    spider: Literal["assemblee"] = "assemblee"
+    url: HttpUrl = Field("https://www.assemblee-nationale.fr", description="The Assemblée site (question pages).")
+    open_data_url: HttpUrl = Field("https://data.assemblee-nationale.fr", description="The open-data host (nightly dumps).")
+    legislature: int = Field(17, ge=1, le=30, description="Legislature whose questions are watched.")
+    kinds: list[Literal["QE", "QG", "QOSD"]] = Field(["QE", "QG", "QOSD"], description="Question types: QE (written), QG (to the Government), QOSD (oral).")
+    follow: list[str] = Field([], description="Question uids or page URLs followed whatever their text.")
+    deputies: bool = Field(True, description="Download the deputies dump for author names and circonscriptions.")
+    pages: bool = Field(True, description="Fetch the question page of matched and followed questions.")
+
+
+class SenatSource(SourceBase):
+    spider: Literal["senat"] = "senat"
+    url: HttpUrl = Field("https://www.senat.fr", description="The Sénat site (question pages).")
+    open_data_url: HttpUrl = Field("https://data.senat.fr", description="The open-data host (CSV).")
+    csv_path: str = Field("/data/questions/questions-depuis-un-an.csv", description="Path of the questions CSV on open_data_url.")
+    follow: list[str] = Field([], description="Question references or page URLs followed whatever their text.")
+    pages: bool = Field(True, description="Fetch the question page of matched and followed questions.")
+
+
+SOURCE_TYPES: dict[str, type[SourceBase]] = {
+    "site": SiteSource,
+    "assemblee": AssembleeSource,
+    "senat": SenatSource,
+}
+
+
+class EmailConfig(Section):
+    host: str | None = Field(None, description="SMTP server; without it alerts are written as .eml files into alerts.outbox_dir.")
+    port: int | None = Field(None, ge=1, le=65535, description="Default 25, 587 with starttls, 465 with ssl.")
+    security: Literal["none", "starttls", "ssl"] = Field("none", description='"none", "starttls" or "ssl".')
+    username: str | None = Field(None, description="SMTP login, if the server wants one.")
+    password_env: str | None = Field(None, description="Name of the environment variable holding the SMTP password (never the password itself).")
+    sender: str = Field("Vigie <vigie@localhost>", description="From: address.")
+    recipients: list[str] = Field([], description="Who receives alerts.")
+    timeout: Duration = Field(30, gt=0, description="Seconds before an SMTP conversation is abandoned.")
+    ca_file: str | None = Field(None, description="Extra CA bundle to verify the server (tests, private CAs).")
+
+    @field_validator("recipients")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        for r in v:
+            if "@" not in r:
+                raise ValueError(f"{r!r} is not an e-mail address; e.g. \"alice@example.org\"")
+        return v
+
+    def effective_port(self) -> int:
+        return self.port or {"none": 25, "starttls": 587, "ssl": 465}[self.security]
+
+
+class AlertsConfig(Section):
+    mode: Literal["immediate", "digest"] = Field("immediate", description='"immediate" (after each crawl) or "digest" (once at digest_at).')
+    digest_at: Cron = Field("0 8 * * *", description="When the digest is sent (cron, Europe/Paris).")
+    outbox_dir: str = Field("data/outbox", description="Where .eml files go when alerts.email.host is unset.")
+    failures_before_alert: int = Field(3, ge=1, description="Consecutive failed runs before a source is declared broken.")
+    reminder_every: Duration = Field(86400, gt=0, description="Reminder interval while a source stays broken.")
+    retry_max_backoff: Duration = Field(3600, gt=0, description="Longest wait between two delivery attempts of one alert.")
+    email: EmailConfig = Field(EmailConfig(), description="SMTP settings.")
+
+
+class DaemonConfig(Section):
+    heartbeat_every: Duration = Field(60, gt=0, description="Seconds between two heartbeats written to the database.")
+    misfire_grace_time: Duration = Field(3600, gt=0, description="A run missed by less than this (daemon busy or asleep) still runs.")
+    jitter: Duration = Field(0, ge=0, description="Random delay added to each scheduled run (seconds).")
+    send_every: Duration = Field(60, gt=0, description="How often pending alerts are retried.")
+    stop_timeout: Duration = Field(30, gt=0, description="On SIGTERM, how long a running crawl may take to finish before it is stopped.")
+    log_file: str | None = Field(None, description="Also log to this file (relative to the config folder).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+
+
+class ServeConfig(Section):
+    host: str = Field("127.0.0.1", description="Address Datasette listens on.")
+    port: int = Field(8001, ge=1, le=65535, description="Port Datasette listens on.")
+    allow_sql: bool | None = Field(None, description="Arbitrary SQL in Datasette; default on for loopback, off otherwise.")
+
+
+class Config(Section):
+    storage: StorageConfig = Field(StorageConfig(), description="Where the archive lives.")
+    crawl: CrawlConfig = Field(CrawlConfig(), description="Crawler manners.")
+    watch: WatchConfig = Field(..., description="What to watch for.")
+    sources: dict[str, SourceBase] = Field(..., description="One table per watched source.")
+    alerts: AlertsConfig = Field(AlertsConfig(), description="Alert policy and delivery.")
+    daemon: DaemonConfig = Field(DaemonConfig(), description="The scheduler.")
+    serve: ServeConfig = Field(ServeConfig(), description="Datasette.")
+    base_dir: str = Field(".", exclude=True, description="(internal) folder of the config file.")
+
+    # -- derived values -------------------------------------------------------------------
+    def resolve(self, path: str) -> Path:
+        p = Path(path)
+        return p if p.is_absolute() else Path(self.base_dir) / p
+
+    @property
+    def db_path(self) -> Path:
+        return self.resolve(self.storage.path)
+
+    def user_agent(self) -> str:
+        return self.crawl.user_agent.format(
+            version=VERSION, project_url=PROJECT_URL, contact=self.crawl.contact
+        )
+
+    def enabled_sources(self) -> dict[str, SourceBase]:
+        return {k: v for k, v in self.sources.items() if v.enabled}
+
+    def run_timeout(self, source: str) -> int:
+        return self.sources[source].timeout or self.crawl.run_timeout
+
+
+def config_path(explicit: str | None = None) -> Path:
+    """--config, else $VIGIE_CONFIG, else ./config.toml."""
+    return Path(explicit or os.environ.get("VIGIE_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    p = config_path(str(path) if path else None)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            [f"config file {p} not found; copy the shipped config.toml or pass --config PATH"]
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"cannot read config file {p}: {exc}"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], str(p)) from None
+    return parse_config(data, base_dir=str(p.resolve().parent), path=str(p))
+
+
+def parse_config(data: dict[str, Any], *, base_dir: str = ".", path: str | None = None) -> Config:
+    """Validate a config dict; raise ConfigError listing every problem."""
+    problems: list[str] = []
+    data = dict(data)
+    raw_sources = data.pop("sources", None)
+    sources: dict[str, SourceBase] = {}
+    if not isinstance(raw_sources, dict) or not raw_sources:
+        problems.append(
+            'sources: no source configured; add a table like [sources.fncs] with spider = "site" '
+            'and url = "https://www.fncs.org"'
+        )
+    else:
+        for name, raw in raw_sources.items():
+            if not re.fullmatch(r"[a-z0-9_-]+", name):
+                problems.append(f"sources.{name}: source names use a-z, 0-9, _ and - only")
+                continue
+            if not isinstance(raw, dict):
+                problems.append(f"sources.{name}: expected a table [sources.{name}]")
+                continue
+            kind = raw.get("spider")
+            model = SOURCE_TYPES.get(kind) if isinstance(kind, str) else None
+            if model is None:
+                hint = _did_you_mean(str(kind), SOURCE_TYPES)
+                problems.append(
+                    f"sources.{name}.spider: {kind!r} is not a spider; expected one of "
+                    f"{', '.join(repr(k) for k in SOURCE_TYPES)}{hint}"
+                )
+                continue
+            try:
+                sources[name] = model.model_validate(raw)
+            except ValidationError as exc:
+                problems.extend(_describe(exc, f"sources.{name}", model))
+    try:
+        cfg_no_sources = _Shell.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_describe(exc, "", _Shell))
+        cfg_no_sources = None
+    if problems or cfg_no_sources is None:
+        raise ConfigError(problems, path)
+    fields = {k: getattr(cfg_no_sources, k) for k in _Shell.model_fields}
+    return Config.model_construct(sources=sources, base_dir=base_dir, **fields)
+
+
+class _Shell(Section):
+    """Everything but [sources], validated in one go."""
+
+    storage: StorageConfig = StorageConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    watch: WatchConfig
+    alerts: AlertsConfig = AlertsConfig()
+    daemon: DaemonConfig = DaemonConfig()
+    serve: ServeConfig = ServeConfig()
+
+    @field_validator("watch")
+    @classmethod
+    def _terms_compile(cls, v: WatchConfig) -> WatchConfig:
+        from monitor.match import Matcher
+
+        Matcher(v.terms, v.exclude)  # raises ValueError naming the bad term
+        return v
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model owning the last element of ``loc``, for 'did you mean' on unknown keys."""
+    current: Any = model
+    for part in loc[:-1]:
+        field = current.model_fields.get(part) if isinstance(part, str) else None
+        if field is None or not isinstance(field.annotation, type):
+            return None
+        current = field.annotation
+        if not issubclass(current, BaseModel):
+            return None
+    return current
+
+
+def _describe(exc: ValidationError, prefix: str, model: type[BaseModel]) -> list[str]:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join([prefix] * bool(prefix) + [str(x) for x in loc])
+        typ = err["type"]
+        if typ == "extra_forbidden":
+            owner = _model_at(model, loc)
+            hint = _did_you_mean(str(loc[-1]), owner.model_fields) if owner else ""
+            lines.append(f"{key}: unknown key{hint}; remove it or see the README reference")
+        elif typ == "missing":
+            f = _field_help(model, loc)
+            lines.append(f"{key}: required key is missing{f}")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            value = err.get("input")
+            shown = "" if msg.startswith(repr(value)) else f"{value!r}: "
+            lines.append(f"{key}: {shown}{msg}{_field_help(model, loc)}")
+    return lines
+
+
+def _field_help(model: type[BaseModel], loc: tuple) -> str:
+    owner = _model_at(model, loc)
+    if owner is None or not isinstance(loc[-1], str):
+        return ""
+    field = owner.model_fields.get(loc[-1])
+    return f" ({field.description})" if field is not None and field.description else ""
+
+
+def redacted(cfg: Config) -> dict[str, Any]:
+    """The effective config as a dict, secrets masked (for `vigie check`)."""
+    data = cfg.model_dump(exclude={"base_dir"})
+    data["sources"] = {k: v.model_dump() for k, v in cfg.sources.items()}
+    pw = cfg.alerts.email.password_env
+    data["alerts"]["email"]["password"] = (
+        "(set)" if pw and os.environ.get(pw) else ("(missing)" if pw else None)
+    )
+    return data

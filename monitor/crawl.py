@@ -1,0 +1,149 @@
+"""Run sources, each in its own child process, with a run record, a timeout and health rules.
+
+The parent (this module: CLI or daemon) creates the run row, starts ``python -m
+monitor.crawler``, polls the row for progress, enforces the source's timeout (SIGTERM, then
+SIGKILL), records the failure if the child could not, then applies the health rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from monitor.config import Config
+from storage import runs as store_runs
+from storage.db import open_db
+
+logger = logging.getLogger("vigie.crawl")
+
+KILL_GRACE = 10.0
+
+
+@dataclass
+class RunResult:
+    source: str
+    run_id: int | None
+    outcome: str
+    reason: str | None
+    row: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    output: str = ""
+
+    def line(self) -> str:
+        r = self.row
+        counts = (
+            f"pages={r.get('pages_fetched', 0)} 304={r.get('not_modified', 0)} "
+            f"seen={r.get('items_seen', 0)} new={r.get('items_new', 0)} "
+            f"changed={r.get('items_changed', 0)} unchanged={r.get('items_unchanged', 0)} "
+            f"errors={r.get('errors', 0)}"
+        )
+        why = f" ({self.reason})" if self.reason else ""
+        return f"{self.source}: {self.outcome}{why} {counts} in {self.seconds:.1f}s"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _child_cmd(config_path: str, source: str, run_id: int | None, dry_run: bool, log_level: str) -> list[str]:
+    cmd = [sys.executable, "-m", "monitor.crawler", "--config", config_path, "--source", source,
+           "--log-level", log_level]
+    if run_id:
+        cmd += ["--run-id", str(run_id)]
+    if dry_run:
+        cmd.append("--dry-run")
+    return cmd
+
+
+def crawl_source(
+    cfg: Config,
+    config_path: str,
+    source: str,
+    *,
+    dry_run: bool = False,
+    log_level: str = "INFO",
+    progress: Callable[[str, dict[str, Any]], None] | None = None,
+    stop: threading.Event | None = None,
+    stop_timeout: float | None = None,
+) -> RunResult:
+    """One source, one child process. Never raises for a failing source: the result says it."""
+    config_path = str(Path(config_path).resolve())
+    started = time.monotonic()
+    timeout = cfg.run_timeout(source)
+    if dry_run:
+        proc = subprocess.run(
+            _child_cmd(config_path, source, None, True, log_level),
+            stdout=subprocess.PIPE, text=True, timeout=timeout, check=False,
+        )
+        outcome = "ok" if proc.returncode == 0 else "failed"
+        return RunResult(source, None, outcome, None if outcome == "ok" else f"exit code {proc.returncode}",
+                         seconds=time.monotonic() - started, output=proc.stdout)
+    db = open_db(cfg.db_path)
+    run_id = store_runs.start_run(db, source, utc_now())
+    proc_ = subprocess.Popen(
+        _child_cmd(config_path, source, run_id, False, log_level),
+        start_new_session=True,  # a Ctrl-C in the terminal reaches the daemon first, which forwards it
+    )
+    reason: str | None = None
+    term_sent: float | None = None
+    while True:
+        try:
+            code = proc_.wait(timeout=0.5)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        elapsed = time.monotonic() - started
+        if progress:
+            progress(source, store_runs.get_run(db, run_id))
+        if term_sent is None and elapsed > timeout:
+            reason = f"timeout: still running after {timeout}s, stopped"
+            term_sent = time.monotonic()
+            _signal(proc_, signal.SIGTERM)
+        elif term_sent is None and stop is not None and stop.is_set():
+            reason = "daemon stopping"
+            grace = stop_timeout if stop_timeout is not None else 0
+            if elapsed > 0 and (stop_timeout is None or time.monotonic() - _stop_seen(stop) > grace):
+                term_sent = time.monotonic()
+                _signal(proc_, signal.SIGTERM)
+        elif term_sent is not None and time.monotonic() - term_sent > KILL_GRACE:
+            _signal(proc_, signal.SIGKILL)
+    row = store_runs.get_run(db, run_id)
+    if row["outcome"] == "running":
+        why = reason or (f"crawler process exited with code {code}" if code else "crawler process ended without a result")
+        outcome = "interrupted" if reason == "daemon stopping" else "failed"
+        row = store_runs.finish_run(db, run_id, outcome, why, utc_now())
+    result = RunResult(source, run_id, row["outcome"], row["reason"], row, time.monotonic() - started)
+    _after_run(db, cfg, source, row)
+    logger.info("run %s", result.line())
+    return result
+
+
+def _stop_seen(stop: threading.Event) -> float:
+    t = getattr(stop, "set_at", None)
+    return t if t is not None else time.monotonic()
+
+
+def _signal(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _after_run(db: Any, cfg: Config, source: str, row: dict[str, Any]) -> None:
+    from monitor import health
+
+    try:
+        health.after_run(db, cfg, source, row, datetime.now(UTC))
+    except Exception:  # health must never hide the run's own result
+        logger.exception("%s: health rules failed", source)

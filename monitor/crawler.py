@@ -1,0 +1,109 @@
+"""The crawl child process: ONE source, one Scrapy run, then exit.
+
+Why a child process per crawl: Twisted's reactor cannot be restarted, a crawl may hang or leak,
+and a kill must not take the daemon with it (PITFALLS.md: ~0.6 s per run, memory returned,
+clean SIGTERM). ``monitor/crawl.py`` starts this module with ``python -m monitor.crawler``.
+
+The child writes its items and counters into the run row created by the parent, then records
+the outcome; if it dies before that, the parent records the failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from monitor.config import AssembleeSource, Config, SenatSource, SiteSource, load_config
+from monitor.outcome import judge
+from spiders.registry import spider_class
+from spiders.settings import polite_settings
+from storage import items as store_items
+from storage import runs as store_runs
+from storage.db import open_db
+from storage.validators import load_validators
+
+logger = logging.getLogger("vigie.crawler")
+
+
+def spider_kwargs(cfg: Config, name: str, db: Any | None) -> dict[str, Any]:
+    """Plain constructor arguments for the source's spider (spiders never read the config)."""
+    src = cfg.sources[name]
+    kw: dict[str, Any] = {"source": name, "url": src.url}
+    if db is not None:
+        kw["validators"] = load_validators(db, name)
+    if isinstance(src, SiteSource):
+        kw.update(
+            feeds=src.feeds, sitemaps=src.sitemaps, listings=src.listings,
+            selectors=src.selectors.model_dump(), max_depth=cfg.crawl.max_depth,
+            revalidate_known=src.revalidate_known,
+            known=store_items.known_articles(db, name) if db is not None else {},
+        )
+    elif isinstance(src, AssembleeSource):
+        kw.update(
+            open_data_url=src.open_data_url, legislature=src.legislature, kinds=list(src.kinds),
+            follow=list(src.follow), deputies=src.deputies, pages=src.pages,
+            followed=sorted(store_items.followed_ids(db, name)) if db is not None else [],
+            max_dump_bytes=cfg.crawl.max_dump_bytes,
+        )
+    elif isinstance(src, SenatSource):
+        kw.update(
+            open_data_url=src.open_data_url, csv_path=src.csv_path, follow=list(src.follow),
+            pages=src.pages,
+            followed=sorted(store_items.followed_ids(db, name)) if db is not None else [],
+        )
+    return kw
+
+
+def scrapy_settings(cfg: Config, name: str, config_path: str, run_id: int | None, dry_run: bool, log_level: str) -> dict[str, Any]:
+    c = cfg.crawl
+    settings = polite_settings(
+        user_agent=cfg.user_agent(), obey_robots=c.obey_robots, download_delay=c.download_delay,
+        autothrottle=c.autothrottle, autothrottle_target_concurrency=c.autothrottle_target_concurrency,
+        concurrent_requests_per_domain=c.concurrent_requests_per_domain,
+        download_timeout=c.download_timeout, retry_times=c.retry_times,
+        max_page_bytes=c.max_page_bytes, max_pages=c.max_pages, log_level=log_level,
+    )
+    settings.update(
+        ITEM_PIPELINES={"monitor.pipeline.StorePipeline": 300},
+        VIGIE_CONFIG_PATH=config_path, VIGIE_SOURCE=name, VIGIE_RUN_ID=run_id or 0,
+        VIGIE_DRY_RUN=dry_run,
+    )
+    return settings
+
+
+def run_child(config_path: str, name: str, run_id: int | None, dry_run: bool, log_level: str) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    cfg = load_config(config_path)
+    db = None if dry_run else open_db(cfg.db_path)
+    kwargs = spider_kwargs(cfg, name, db)
+    process = CrawlerProcess(scrapy_settings(cfg, name, config_path, run_id, dry_run, log_level))
+    crawler = process.create_crawler(spider_class(cfg.sources[name].spider))
+    process.crawl(crawler, **kwargs)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if db is None or not run_id:
+        return 0
+    run = store_runs.get_run(db, run_id)
+    outcome, reason = judge(run, stats.get("finish_reason"), cfg.sources[name].empty_ok, stats)
+    from monitor.pipeline import utc_now
+
+    store_runs.finish_run(db, run_id, outcome, reason, utc_now())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m monitor.crawler")
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--run-id", type=int, default=0)
+    ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--log-level", default="INFO")
+    a = ap.parse_args(argv)
+    return run_child(a.config, a.source, a.run_id or None, a.dry_run, a.log_level)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Item → Record: clean text, canonical URL, stable id, normalized dates, content hash.
+
+Why the hash is computed here, on normalized fields: two fetches of the same document that
+differ only by markup, whitespace or date formatting produce the same record and the same
+hash, so the store sees "unchanged" and nobody gets an alert.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime
+
+from monitor.dates import DateError, normalize_date
+from monitor.records import CONTENT_FIELDS, Record
+from monitor.text import clean_line, clean_text
+from spiders.items import ArticleItem, QuestionItem
+from spiders.parse.an_record import question_status
+
+logger = logging.getLogger("vigie.normalize")
+
+
+class NormalizeError(ValueError):
+    """The item cannot become a record (no URL, nothing to store): skipped and counted."""
+
+
+def _date(raw: str | None, now: datetime, url: str, what: str) -> str | None:
+    """An impossible or far-future date is logged with the URL and stored as unknown."""
+    try:
+        return normalize_date(raw, now)
+    except DateError as exc:
+        logger.warning("%s: %s date left unknown: %s", url, what, exc)
+        return None
+
+
+def article_record(item: ArticleItem, now: datetime) -> Record:
+    url = item.canonical_url or item.url
+    if not url:
+        raise NormalizeError("article without URL")
+    title = clean_line(item.title)
+    body = clean_text(item.body)
+    if not title and not body:
+        raise NormalizeError(f"{url}: neither title nor text")
+    return Record(
+        id=url,
+        source=item.source,
+        kind=item.kind,
+        url=url,
+        title=title,
+        author=clean_line(item.author),
+        published=_date(item.date_raw, now, url, "publication"),
+        published_raw=clean_line(item.date_raw),
+        body=body,
+        source_updated=item.updated_raw,
+    )
+
+
+def question_record(item: QuestionItem, now: datetime, follow: set[str] | None = None) -> Record:
+    if not item.uid:
+        raise NormalizeError(f"{item.url}: question without identifier")
+    status, reason = question_status(item)
+    followed = int(bool(follow) and (item.uid in follow or item.url in follow))  # type: ignore[operator]
+    return Record(
+        id=item.uid,
+        source=item.source,
+        kind=item.kind,
+        url=item.url,
+        title=clean_line(item.title) or clean_line(item.analysis) or clean_line(item.rubrique),
+        author=clean_line(item.author_name),
+        published=_date(item.question_date_raw, now, item.url, "question"),
+        published_raw=clean_line(item.question_date_raw),
+        body=clean_text(item.question_text),
+        chamber=item.chamber,
+        legislature=item.legislature,
+        qtype=item.qtype,
+        number=item.number,
+        rubrique=clean_line(item.rubrique),
+        analysis=clean_line(item.analysis),
+        group_name=clean_line(item.group_name),
+        circonscription=clean_line(item.circonscription),
+        ministry_asked=clean_line(item.ministry_asked),
+        ministry_answering=clean_line(item.ministry_answering),
+        question_jo_page=clean_line(item.question_jo_page),
+        status=status,
+        closed_reason=clean_line(reason),
+        answered_on=_date(item.answer_date_raw, now, item.url, "answer"),
+        answer_jo_page=clean_line(item.answer_jo_page),
+        answer_text=clean_text(item.answer_text),
+        followed=followed,
+    )
+
+
+def content_hash(record: Record) -> str:
+    data = record.to_dict()
+    payload = json.dumps({f: data.get(f) for f in CONTENT_FIELDS}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record_row(record: Record) -> dict:
+    """The ``items`` row: JSON-encoded lists, the content hash."""
+    row = record.to_dict()
+    row["matched_terms"] = json.dumps(record.matched_terms, ensure_ascii=False)
+    row["match_fields"] = json.dumps(record.match_fields, ensure_ascii=False)
+    row["content_hash"] = content_hash(record)
+    return row

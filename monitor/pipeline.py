@@ -1,0 +1,176 @@
+"""The Scrapy item pipeline: normalize → match → store (+ outbox) in batched transactions.
+
+Why batches: a press site yields dozens of items, an Assemblée dump tens of thousands; one
+``BEGIN IMMEDIATE`` per batch keeps ingest fast, and the item change, its version row, its
+alert and the run counters always commit together, so a crash or a kill leaves the database
+consistent: what was reported stored is stored, alerts included.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from monitor import alerts as alert_policy
+from monitor.changes import change_event
+from monitor.config import Config, load_config
+from monitor.dates import PARIS
+from monitor.match import Matcher
+from monitor.normalize import NormalizeError, article_record, question_record, record_row
+from monitor.records import CONTENT_FIELDS, Record
+from spiders import base as sb
+from spiders.items import ArticleItem, Progress, QuestionItem, SeenItem, ValidatorItem
+from storage import items as store_items
+from storage import outbox
+from storage import runs as store_runs
+from storage.db import open_db, write_tx
+from storage.validators import save_validators
+
+logger = logging.getLogger("vigie.pipeline")
+
+BATCH_ITEMS = 500
+BATCH_SECONDS = 2.0
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class StorePipeline:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        s = crawler.settings
+        self.cfg: Config = load_config(s.get("VIGIE_CONFIG_PATH"))
+        self.source: str = s.get("VIGIE_SOURCE")
+        self.run_id: int | None = s.getint("VIGIE_RUN_ID") or None
+        self.dry_run: bool = s.getbool("VIGIE_DRY_RUN")
+        self.matcher = Matcher(self.cfg.watch.terms, self.cfg.watch.exclude)
+        src = self.cfg.sources[self.source]
+        self.follow = set(getattr(src, "follow", []) or [])
+        self.recipients = alert_policy.recipients_for(self.cfg.alerts.email.recipients, src.recipients)
+        self.buffer: list[Record] = []
+        self.seen: list[str] = []
+        self.validators: list[dict] = []
+        self.deferred_validators: list[dict] = []
+        self.counts = {k: 0 for k in ("items_seen", "items_new", "items_changed", "items_unchanged", "items_skipped")}
+        self.last_flush = time.monotonic()
+        self.db = None
+        self.followed: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        if not self.dry_run:
+            self.db = open_db(self.cfg.db_path)
+            self.followed = store_items.followed_ids(self.db, self.source)
+
+    # -- items ------------------------------------------------------------------------------
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ValidatorItem):
+            row = {"url": item.url, "source": item.source, "etag": item.etag, "last_modified": item.last_modified}
+            (self.deferred_validators if item.deferred else self.validators).append(row)
+        elif isinstance(item, SeenItem):
+            self.counts["items_seen"] += 1
+            self.counts["items_unchanged"] += 1
+            self.seen.append(item.url)
+        elif isinstance(item, ArticleItem | QuestionItem):
+            self.counts["items_seen"] += 1
+            record = self._record(item)
+            if record is not None:
+                self.buffer.append(record)
+        elif isinstance(item, Progress):
+            return item
+        if len(self.buffer) + len(self.seen) >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS:
+            self.flush()
+        return item
+
+    def _record(self, item: ArticleItem | QuestionItem) -> Record | None:
+        now = datetime.now(PARIS)
+        try:
+            if isinstance(item, QuestionItem):
+                record = question_record(item, now, self.follow)
+            else:
+                record = article_record(item, now)
+        except NormalizeError as exc:
+            self.counts["items_skipped"] += 1
+            self.crawler.stats.inc_value(sb.PARSE_ERRORS)
+            logger.warning("%s: skipped item: %s", self.source, exc)
+            return None
+        result = self.matcher.match(
+            {"title": record.title, "body": record.body, "answer_text": record.answer_text}
+        )
+        record.matched = int(result.matched)
+        record.matched_terms = result.terms
+        record.match_fields = result.fields
+        record.snippet = result.snippet
+        if record.kind == "question" and (record.matched or record.id in self.followed):
+            record.followed = 1
+        return record
+
+    # -- writing ----------------------------------------------------------------------------
+    def flush(self) -> None:
+        self.last_flush = time.monotonic()
+        if self.dry_run:
+            for r in self.buffer:
+                self.counts["items_new"] += 1
+                out = {k: v for k, v in asdict(r).items() if k not in ("body", "answer_text") and v not in (None, [], {}, 0)}
+                print(json.dumps(out, ensure_ascii=False), file=sys.stdout, flush=True)
+            self.buffer, self.seen, self.validators = [], [], []
+            return
+        if self.db is None:
+            return
+        now = utc_now()
+        with write_tx(self.db):
+            for record in self.buffer:
+                self._store(record, now)
+            if self.seen:
+                store_items.touch_items(self.db, self.seen, now)
+            save_validators(self.db, self.validators, now)
+            if self.run_id:
+                store_runs.update_counters(self.db, self.run_id, self.counters())
+        self.buffer, self.seen, self.validators = [], [], []
+
+    def _store(self, record: Record, now: str) -> None:
+        row = record_row(record)
+        outcome, previous, changed = store_items.upsert_item(
+            self.db, row, content_fields=CONTENT_FIELDS, now=now, run_id=self.run_id,
+            classify=change_event,
+        )
+        self.counts[f"items_{outcome}"] += 1
+        ev = alert_policy.item_event(outcome, row, previous, changed)
+        if ev:
+            outbox.enqueue(
+                self.db, event=ev["event"], item_id=record.id, source=self.source,
+                run_id=self.run_id, recipients=self.recipients,
+                mode=self.cfg.alerts.mode, payload=ev["payload"], now=now,
+            )
+
+    def counters(self) -> dict[str, int]:
+        st = self.crawler.stats
+        return {
+            **self.counts,
+            "pages_fetched": st.get_value("downloader/response_count", 0),
+            "not_modified": st.get_value(sb.NOT_MODIFIED, 0),
+            "bytes_received": st.get_value("downloader/response_bytes", 0),
+            "errors": st.get_value(sb.ERRORS, 0) + st.get_value(sb.PARSE_ERRORS, 0),
+        }
+
+    def close_spider(self) -> None:
+        self.flush()
+        if self.db is None:
+            return
+        clean = self.crawler.stats.get_value(sb.ERRORS, 0) == 0
+        with write_tx(self.db):
+            if clean:
+                save_validators(self.db, self.deferred_validators, utc_now())
+            if self.run_id:
+                store_runs.update_counters(self.db, self.run_id, self.counters())
+        if not clean and self.deferred_validators:
+            logger.info("%s: fetch errors this run: listings and feeds will be fetched in full next time", self.source)

@@ -1,0 +1,171 @@
+"""What every Vigie spider shares: one source, its host, conditional requests, error accounting.
+
+Why here: the rules "stay on the source's host", "ask with ETag/Last-Modified", "log every
+failure with its URL and count it" must hold for all spider families, so they live in one base
+class. A spider receives its source settings as plain constructor arguments (passed by
+``monitor/crawler.py``); it never reads the config or the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import scrapy
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from spiders.items import ValidatorItem
+
+logger = logging.getLogger("vigie.spider")
+
+#: stats keys the pipeline turns into the run record
+ERRORS = "vigie/errors"
+NOT_MODIFIED = "vigie/not_modified"
+PARSE_ERRORS = "vigie/parse_errors"
+ROBOTS_BLOCKED = "vigie/robots_blocked"
+PROBE_MISSES = "vigie/probe_misses"
+
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "xtor")
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, no fragment, no tracking parameters, no trailing slash
+    (except the root), default ports dropped: the same page reached two ways is one URL."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
+    query = "&".join(
+        q for q in parts.query.split("&") if q and not q.lower().startswith(_TRACKING)
+    )
+    path = parts.path or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+class SourceSpider(scrapy.Spider):
+    """Base of the spiders: one configured source, on one host."""
+
+    name = "source"
+
+    def __init__(
+        self,
+        source: str,
+        url: str,
+        validators: dict[str, tuple[str | None, str | None]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+        self.base_url = url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        self.host = (parts.hostname or "").lower()
+        self.port = parts.port
+        self.allowed_domains = [self.host]
+        self.validators = validators or {}
+
+    # -- URLs -------------------------------------------------------------------------------
+    def absolute(self, path_or_url: str, base: str | None = None) -> str:
+        return urljoin((base or self.base_url) + ("" if base else "/"), path_or_url)
+
+    def same_site(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return (parts.hostname or "").lower() == self.host and parts.port == self.port
+
+    # -- requests ---------------------------------------------------------------------------
+    def request(
+        self,
+        url: str,
+        callback: Any,
+        *,
+        probe: bool = False,
+        conditional: bool = True,
+        meta: dict[str, Any] | None = None,
+        priority: int = 0,
+        **kwargs: Any,
+    ) -> scrapy.Request:
+        """A request with our error handling; ``probe`` = a discovery guess whose 404 is normal."""
+        headers: dict[str, str] = {}
+        if conditional and url in self.validators:
+            etag, last_modified = self.validators[url]
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+        m = {"probe": probe, "handle_httpstatus_list": [304] + ([404, 410] if probe else [])}
+        m.update(meta or {})
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            headers=headers,
+            meta=m,
+            priority=priority,
+            **kwargs,
+        )
+
+    def unusable(self, response: Response) -> bool:
+        """True for a 304 (counted) or a probe's 404 (normal): nothing to parse."""
+        if response.status == 304:
+            self.crawler.stats.inc_value(NOT_MODIFIED)
+            logger.debug("%s: not modified %s", self.source, response.url)
+            return True
+        if response.status in (404, 410) and response.meta.get("probe"):
+            self.crawler.stats.inc_value(PROBE_MISSES)
+            logger.debug("%s: nothing at %s (%s)", self.source, response.url, response.status)
+            return True
+        return False
+
+    def validator(self, response: Response, *, deferred: bool) -> ValidatorItem | None:
+        etag = response.headers.get("ETag")
+        lm = response.headers.get("Last-Modified")
+        if not etag and not lm:
+            return None
+        return ValidatorItem(
+            source=self.source,
+            url=response.request.url if response.request else response.url,
+            etag=etag.decode("latin-1") if etag else None,
+            last_modified=lm.decode("latin-1") if lm else None,
+            deferred=deferred,
+        )
+
+    # -- problems ---------------------------------------------------------------------------
+    def page_problem(self, url: str, reason: str) -> None:
+        """A malformed page or record: logged with its URL, counted, skipped."""
+        self.crawler.stats.inc_value(PARSE_ERRORS)
+        logger.warning("%s: skipped %s: %s", self.source, url, reason)
+
+    def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        probe = bool(request is not None and request.meta.get("probe"))
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if probe and status in (401, 403, 404, 410):
+                self.crawler.stats.inc_value(PROBE_MISSES)
+                return
+            reason = f"HTTP {status}"
+        elif failure.check(scrapy.exceptions.IgnoreRequest) and "robots" in str(failure.value).lower():
+            self.crawler.stats.inc_value(ROBOTS_BLOCKED)
+            logger.info("%s: robots.txt forbids %s", self.source, url)
+            return
+        elif failure.check(scrapy.exceptions.IgnoreRequest):
+            self.crawler.stats.inc_value(ROBOTS_BLOCKED)
+            logger.info("%s: not fetched %s: %s", self.source, url, failure.value)
+            return
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            reason = "timeout"
+        elif failure.check(DNSLookupError):
+            reason = "DNS lookup failed"
+        else:
+            reason = f"{failure.type.__name__}: {failure.value}"
+        if probe and reason.startswith("HTTP"):
+            return
+        self.crawler.stats.inc_value(ERRORS)
+        logger.error("%s: failed %s: %s", self.source, url, reason)

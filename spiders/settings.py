@@ -1,0 +1,60 @@
+"""Polite Scrapy settings shared by every crawl.
+
+Why a function and not a settings module: the values come from the user's config (passed as
+plain arguments by ``monitor/crawler.py``), and spiders must not import ``monitor``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def polite_settings(
+    *,
+    user_agent: str,
+    obey_robots: bool = True,
+    download_delay: float = 1.0,
+    autothrottle: bool = True,
+    autothrottle_target_concurrency: float = 1.0,
+    concurrent_requests_per_domain: int = 2,
+    download_timeout: float = 30,
+    retry_times: int = 3,
+    max_page_bytes: int = 10_000_000,
+    max_pages: int = 2000,
+    log_level: str = "INFO",
+) -> dict[str, Any]:
+    return {
+        "BOT_NAME": "vigie",
+        "USER_AGENT": user_agent,
+        "ROBOTSTXT_OBEY": obey_robots,
+        # Safety (PITFALLS.md): no remote control server, no telnet console.
+        "REMOTE_CONTROL_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "DOWNLOAD_DELAY": download_delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "AUTOTHROTTLE_ENABLED": autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(download_delay, 0.1),
+        "AUTOTHROTTLE_MAX_DELAY": 60.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": autothrottle_target_concurrency,
+        "CONCURRENT_REQUESTS": 8,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrent_requests_per_domain,
+        "DOWNLOAD_TIMEOUT": download_timeout,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": retry_times,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "spiders.retry.BackoffRetryMiddleware": 550,
+        },
+        "DOWNLOAD_MAXSIZE": max_page_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "CLOSESPIDER_PAGECOUNT": max_pages,
+        "REDIRECT_MAX_TIMES": 5,
+        "COOKIES_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,  # conditional requests are ours (spiders/base.py)
+        "LOG_LEVEL": log_level,
+        "LOG_FORMAT": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        "LOGSTATS_INTERVAL": 0,
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "FEEDS": {},
+    }

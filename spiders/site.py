@@ -1,0 +1,231 @@
+"""The generic press/CMS spider (``spider = "site"``): FNCS, AVECsanté and any press site.
+
+Why several discovery paths at once: no page of the real FNCS or AVECsanté sites is available
+and their CMS is unverified, so the spider uses everything the site offers — feeds (configured,
+autodiscovered, usual paths), the WordPress REST API, sitemaps (configured, usual paths,
+robots.txt ``Sitemap:``), and listing pages — and lets Scrapy's duplicate filter and the
+database's stable ids collapse what they find into one item per document. Items are always
+built from the article page itself, so the same document reached by two paths cannot flap
+between two versions; feeds and sitemaps only contribute URLs, dates and change hints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from spiders.base import SourceSpider, canonical_url
+from spiders.items import ArticleItem, SeenItem
+from spiders.parse.article import parse_article
+from spiders.parse.feeds import discover_feeds, parse_feed
+from spiders.parse.listing import parse_listing
+from spiders.parse.sitemaps import parse_sitemap, sitemaps_from_robots
+from spiders.parse.wp_rest import parse_wp_posts, wp_api_root
+
+DEFAULT_FEEDS = ("/rss.xml", "/feed/", "/feed")
+DEFAULT_SITEMAPS = ("/sitemap.xml", "/wp-sitemap.xml")
+WP_POSTS = "wp/v2/posts?per_page=50&page={page}"
+
+
+class SiteSpider(SourceSpider):
+    name = "site"
+
+    def __init__(
+        self,
+        source: str,
+        url: str,
+        feeds: list[str] | None = None,
+        sitemaps: list[str] | None = None,
+        listings: list[str] | None = None,
+        selectors: dict[str, str | None] | None = None,
+        max_depth: int = 5,
+        known: dict[str, dict[str, str]] | None = None,
+        revalidate_known: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(source, url, **kwargs)
+        self.feeds = [self.absolute(f) for f in feeds or []]
+        self.sitemaps = [self.absolute(s) for s in sitemaps or []]
+        self.listings = [self.absolute(s) for s in listings or []]
+        self.selectors = {k: v for k, v in (selectors or {}).items() if v}
+        self.max_depth = max_depth
+        self.known = known or {}  # canonical url -> {discovery path: change hint}
+        self.revalidate_known = revalidate_known
+        self.hints: dict[str, dict[str, str]] = {}  # url -> {via: hint} seen this run
+        self.fallback_dates: dict[str, str] = {}
+        self.requested: set[str] = set()
+
+    # -- discovery --------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        home = self.base_url + "/"
+        yield self.request(home, self.parse_home, conditional=False, priority=10)
+        yield self.request(
+            self.absolute("/robots.txt"), self.parse_robots, probe=True, conditional=False,
+            meta={"dont_obey_robotstxt": True},
+        )
+        for feed in self.feeds or [self.absolute(p) for p in DEFAULT_FEEDS]:
+            yield self.request(feed, self.parse_feed, probe=not self.feeds, meta={"depth_n": 0})
+        for sm in self.sitemaps or [self.absolute(p) for p in DEFAULT_SITEMAPS]:
+            yield self.request(sm, self.parse_sitemap, probe=not self.sitemaps, meta={"depth_n": 0})
+        for listing in self.listings:
+            yield self.request(listing, self.parse_listing, meta={"depth_n": 0})
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        if self.unusable(response) or not hasattr(response, "text"):
+            return
+        for feed in discover_feeds(response.body, response.url):
+            if self.same_site(feed):
+                yield self.request(feed, self.parse_feed, meta={"depth_n": 0})
+        api = wp_api_root(response.body, response.url)
+        if api and self.same_site(api):
+            root = api if api.endswith("/") else api + "/"
+            yield self.request(root + WP_POSTS.format(page=1), self.parse_wp,
+                               meta={"page": 1, "api": root})
+        if not self.listings:
+            yield from self._listing_links(response, depth=0)
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        if self.unusable(response) or response.status != 200:
+            return
+        for sm in sitemaps_from_robots(response.text, response.url):
+            if self.same_site(sm):
+                yield self.request(sm, self.parse_sitemap, meta={"depth_n": 0})
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        if self.unusable(response):
+            return
+        page = parse_feed(response.body, response.url)
+        if not page.ok:
+            if response.meta.get("probe"):
+                return  # /feed on a site without a feed may answer 200 with an HTML page
+            self.page_problem(response.url, f"malformed feed: {page.error}")
+            return
+        for e in page.entries:
+            if e.url:
+                yield from self.consider(e.url, "feed", e.updated_raw or e.date_raw, e.date_raw)
+        depth = response.meta.get("depth_n", 0)
+        if page.next_url and depth < self.max_depth and self.same_site(page.next_url):
+            yield self.request(page.next_url, self.parse_feed, meta={"depth_n": depth + 1})
+        yield from self._validator(response)
+
+    def parse_wp(self, response: Response) -> Iterator[Any]:
+        if self.unusable(response):
+            return
+        page = parse_wp_posts(response.body, response.url, _headers(response))
+        if not page.ok:
+            self.page_problem(response.url, f"WordPress API answer unreadable: {page.error}")
+            return
+        for post in page.posts:
+            if post.url:
+                yield from self.consider(post.url, "wp-json", post.updated_raw or post.date_raw, post.date_raw)
+        n = response.meta["page"]
+        if page.total_pages and n < page.total_pages and n <= self.max_depth:
+            nxt = response.meta["api"] + WP_POSTS.format(page=n + 1)
+            yield self.request(nxt, self.parse_wp, meta={"page": n + 1, "api": response.meta["api"]})
+        yield from self._validator(response)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        if self.unusable(response):
+            return
+        page = parse_sitemap(response.body, response.url)
+        if not page.ok:
+            if not response.meta.get("probe"):
+                self.page_problem(response.url, f"malformed sitemap: {page.error}")
+            return
+        depth = response.meta.get("depth_n", 0)
+        for sm in page.sitemaps:
+            if self.same_site(sm) and depth < 3:
+                yield self.request(sm, self.parse_sitemap, meta={"depth_n": depth + 1})
+        for u in page.urls:
+            yield from self.consider(u.loc, "sitemap", u.lastmod_raw, None)
+        yield from self._validator(response)
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        if self.unusable(response):
+            return
+        yield from self._listing_links(response, depth=response.meta.get("depth_n", 0))
+        yield from self._validator(response)
+
+    def _listing_links(self, response: Response, depth: int) -> Iterator[Any]:
+        page = parse_listing(response.body, response.url, link_selector=self.selectors.get("links"))
+        for link in page.article_links:
+            yield from self.consider(link, "listing", None, None)
+        if page.next_url and depth < self.max_depth and self.same_site(page.next_url):
+            yield self.request(page.next_url, self.parse_listing, meta={"depth_n": depth + 1})
+
+    # -- articles ---------------------------------------------------------------------------
+    def consider(self, url: str, via: str, hint: str | None, date_raw: str | None) -> Iterator[Any]:
+        """Decide whether an article URL must be fetched: new, or announced as changed."""
+        url = canonical_url(url)
+        if not self.same_site(url):
+            return
+        if hint:
+            self.hints.setdefault(url, {}).setdefault(via, hint)
+        if date_raw:
+            self.fallback_dates.setdefault(url, date_raw)
+        if url in self.requested:
+            return
+        stored = self.known.get(url)
+        if stored is not None:
+            changed = bool(hint) and via in stored and stored[via] != hint
+            if not changed and not self.revalidate_known:
+                self.requested.add(url)
+                yield SeenItem(source=self.source, url=url)
+                return
+        self.requested.add(url)
+        yield self.request(url, self.parse_article, conditional=stored is not None,
+                           meta={"via": via})
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        url = canonical_url(response.request.url if response.request else response.url)
+        if response.status == 304:
+            self.unusable(response)
+            yield SeenItem(source=self.source, url=url)
+            return
+        if not hasattr(response, "text"):
+            self.page_problem(response.url, f"not an HTML page ({response.headers.get('Content-Type')!r})")
+            return
+        fields = parse_article(response.body, response.url, selectors=self.selectors)
+        if not fields.is_article:
+            self.logger.debug("%s: not an article: %s", self.source, response.url)
+            return
+        for problem in fields.problems:
+            self.logger.info("%s: %s: %s", self.source, response.url, problem)
+        canonical = fields.canonical_url
+        if canonical and self.same_site(canonical):
+            canonical = canonical_url(canonical)
+        else:
+            canonical = None
+        hints = self.hints.get(url, {})
+        yield ArticleItem(
+            source=self.source,
+            url=url,
+            canonical_url=canonical,
+            title=fields.title,
+            author=fields.author,
+            date_raw=fields.date_raw or self.fallback_dates.get(url),
+            body=fields.body,
+            updated_raw=json.dumps(hints, sort_keys=True) if hints else None,
+            discovered_via=response.meta.get("via"),
+        )
+        v = self.validator(response, deferred=False)
+        if v:
+            yield v
+
+    def _validator(self, response: Response) -> Iterator[Any]:
+        v = self.validator(response, deferred=True)
+        if v:
+            yield v
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {
+        k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
+    }
+
+
+__all__ = ["SiteSpider", "scrapy"]

@@ -1,0 +1,107 @@
+"""Store one item: insert, update (with an ``item_versions`` row) or no-op, decided by hash.
+
+Why a content hash: comparing the hash of the normalized content fields (computed by the
+caller) makes "a reformatted date or whitespace is not a change" a property of normalization,
+and keeps the unchanged path — by far the most common — to one primary-key lookup and one
+small UPDATE.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Literal
+
+import sqlite_utils
+
+Outcome = Literal["new", "changed", "unchanged"]
+
+#: bookkeeping columns refreshed on every sighting without making a version
+_SOFT = ("matched", "matched_terms", "match_fields", "snippet", "followed", "source_updated", "published_raw")
+
+
+def upsert_item(
+    db: sqlite_utils.Database,
+    row: dict[str, Any],
+    *,
+    content_fields: tuple[str, ...],
+    now: str,
+    run_id: int | None,
+    classify: Callable[[dict[str, Any], dict[str, Any], list[str]], str] | None = None,
+    sticky: tuple[str, ...] = ("followed",),
+) -> tuple[Outcome, dict[str, Any] | None, list[str]]:
+    """Write ``row`` (which carries ``content_hash``); return outcome, previous row, changed fields.
+
+    ``classify(previous, row, changed)`` names the change for ``item_versions.event``;
+    ``sticky`` flags, once set, stay set (a followed question is followed until closed).
+    Must run inside the caller's write transaction.
+    """
+    conn = db.conn
+    cur = conn.execute("SELECT * FROM items WHERE id = ?", [row["id"]])
+    found = cur.fetchone()
+    if found is None:
+        new = dict(row, first_seen=now, last_seen=now)
+        cols = ", ".join(f"[{c}]" for c in new)
+        conn.execute(
+            f"INSERT INTO items ({cols}) VALUES ({', '.join('?' * len(new))})", list(new.values())
+        )
+        return "new", None, []
+    previous = dict(zip([d[0] for d in cur.description], found, strict=True))
+    for flag in sticky:
+        if previous.get(flag):
+            row[flag] = previous[flag]
+    if previous["content_hash"] == row["content_hash"]:
+        soft = {c: row[c] for c in _SOFT if c in row and row[c] != previous.get(c)}
+        soft["last_seen"] = now
+        sets = ", ".join(f"[{c}] = ?" for c in soft)
+        conn.execute(f"UPDATE items SET {sets} WHERE id = ?", [*soft.values(), row["id"]])
+        return "unchanged", previous, []
+    changed = [f for f in content_fields if f in row and row[f] != previous.get(f)]
+    conn.execute(
+        "INSERT INTO item_versions (item_id, run_id, changed_at, event, changed_fields, previous) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            row["id"], run_id, now, classify(previous, row, changed) if classify else "changed", json.dumps(changed, ensure_ascii=False),
+            json.dumps({f: previous.get(f) for f in changed}, ensure_ascii=False),
+        ],
+    )
+    update = {c: v for c, v in row.items() if c not in ("id", "first_seen")}
+    update["last_seen"] = now
+    sets = ", ".join(f"[{c}] = ?" for c in update)
+    conn.execute(f"UPDATE items SET {sets} WHERE id = ?", [*update.values(), row["id"]])
+    return "changed", previous, changed
+
+
+def touch_items(db: sqlite_utils.Database, ids: list[str], now: str) -> int:
+    """Mark known items as seen again without refetching them."""
+    n = 0
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        n += db.conn.execute(
+            f"UPDATE items SET last_seen = ? WHERE id IN ({', '.join('?' * len(chunk))})",
+            [now, *chunk],
+        ).rowcount
+    return n
+
+
+def known_articles(db: sqlite_utils.Database, source: str) -> dict[str, dict[str, str]]:
+    """url -> change hints stored for it ({discovery path: lastmod/updated}), for one source."""
+    out: dict[str, dict[str, str]] = {}
+    for url, hints in db.conn.execute(
+        "SELECT url, source_updated FROM items WHERE source = ?", [source]
+    ):
+        try:
+            parsed = json.loads(hints) if hints else {}
+        except ValueError:
+            parsed = {}
+        out[url] = parsed if isinstance(parsed, dict) else {}
+    return out
+
+
+def followed_ids(db: sqlite_utils.Database, source: str) -> set[str]:
+    return {
+        r[0]
+        for r in db.conn.execute(
+            "SELECT id FROM items WHERE source = ? AND followed = 1", [source]
+        )
+    }

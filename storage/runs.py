@@ -1,0 +1,90 @@
+"""Run records (one per source per crawl) and the daemon heartbeat."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import sqlite_utils
+
+from storage.db import write_tx
+
+COUNTERS = (
+    "pages_fetched", "not_modified", "bytes_received", "items_seen", "items_new",
+    "items_changed", "items_unchanged", "items_skipped", "errors", "gaps",
+)
+
+
+def start_run(db: sqlite_utils.Database, source: str, now: str, pid: int | None = None) -> int:
+    with write_tx(db):
+        cur = db.conn.execute(
+            "INSERT INTO runs (source, started, outcome, pid, "
+            + ", ".join(COUNTERS)
+            + ") VALUES (?, ?, 'running', ?, "
+            + ", ".join("0" * len(COUNTERS))
+            + ")",
+            [source, now, pid or os.getpid()],
+        )
+        return int(cur.lastrowid or 0)
+
+
+def update_counters(db: sqlite_utils.Database, run_id: int, counters: dict[str, int]) -> None:
+    """Inside the caller's transaction: the run row moves with the items it counts."""
+    known = {k: int(v) for k, v in counters.items() if k in COUNTERS}
+    if known:
+        sets = ", ".join(f"[{k}] = ?" for k in known)
+        db.conn.execute(f"UPDATE runs SET {sets} WHERE id = ?", [*known.values(), run_id])
+
+
+def finish_run(
+    db: sqlite_utils.Database, run_id: int, outcome: str, reason: str | None, now: str
+) -> dict[str, Any]:
+    with write_tx(db):
+        db.conn.execute(
+            "UPDATE runs SET outcome = ?, reason = ?, ended = ? WHERE id = ? AND outcome = 'running'",
+            [outcome, reason, now, run_id],
+        )
+    return get_run(db, run_id)
+
+
+def get_run(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
+    return db["runs"].get(run_id)
+
+
+def last_runs(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    """The latest run of each source."""
+    rows = db.query(
+        "SELECT * FROM runs WHERE id IN (SELECT max(id) FROM runs GROUP BY source)"
+    )
+    return {r["source"]: r for r in rows}
+
+
+def last_success(db: sqlite_utils.Database, source: str) -> str | None:
+    row = db.conn.execute(
+        "SELECT max(started) FROM runs WHERE source = ? AND outcome = 'ok'", [source]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def close_orphans(db: sqlite_utils.Database, now: str, alive: set[int] | None = None) -> int:
+    """Runs left 'running' by a killed process become 'interrupted'."""
+    with write_tx(db):
+        rows = db.conn.execute("SELECT id, pid FROM runs WHERE outcome = 'running'").fetchall()
+        dead = [rid for rid, pid in rows if not alive or pid not in alive]
+        for rid in dead:
+            db.conn.execute(
+                "UPDATE runs SET outcome = 'interrupted', reason = 'process stopped before the end "
+                "of the run', ended = ? WHERE id = ?",
+                [now, rid],
+            )
+    return len(dead)
+
+
+def heartbeat(db: sqlite_utils.Database, now: str, state: str = "running", started: str | None = None) -> None:
+    with write_tx(db):
+        db.conn.execute(
+            "INSERT INTO daemon (id, pid, started, heartbeat, state) VALUES (1, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, heartbeat = excluded.heartbeat, "
+            "state = excluded.state, started = coalesce(?, daemon.started)",
+            [os.getpid(), started or now, now, state, started],
+        )
