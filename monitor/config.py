@@ -111,6 +111,7 @@ class CrawlConfig(Section):
     concurrent_requests_per_domain: int = Field(2, ge=1, le=16, description="Upper bound of parallel requests per site.")
     download_timeout: Duration = Field(30, gt=0, description="Seconds before one request is abandoned.")
     retry_times: int = Field(3, ge=0, le=10, description="Retries (with backoff) of a request that failed with 5xx/429/timeout.")
+    retry_backoff: float = Field(1.0, ge=0, description="Seconds before the first retry; doubles at each retry (a 429's Retry-After wins), at most 60.")
     max_page_bytes: int = Field(10_000_000, gt=0, description="Pages larger than this are refused (logged); open-data dumps use max_dump_bytes.")
     max_dump_bytes: int = Field(300_000_000, gt=0, description="Largest open-data archive accepted.")
     max_pages: int = Field(2000, ge=1, description="Most pages fetched per source and run.")

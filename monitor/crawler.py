@@ -62,7 +62,7 @@ def scrapy_settings(cfg: Config, name: str, config_path: str, run_id: int | None
         user_agent=cfg.user_agent(), obey_robots=c.obey_robots, download_delay=c.download_delay,
         autothrottle=c.autothrottle, autothrottle_target_concurrency=c.autothrottle_target_concurrency,
         concurrent_requests_per_domain=c.concurrent_requests_per_domain,
-        download_timeout=c.download_timeout, retry_times=c.retry_times,
+        download_timeout=c.download_timeout, retry_times=c.retry_times, retry_backoff=c.retry_backoff,
         max_page_bytes=c.max_page_bytes, max_pages=c.max_pages, log_level=log_level,
     )
     settings.update(

@@ -19,6 +19,7 @@ def polite_settings(
     concurrent_requests_per_domain: int = 2,
     download_timeout: float = 30,
     retry_times: int = 3,
+    retry_backoff: float = 1.0,
     max_page_bytes: int = 10_000_000,
     max_pages: int = 2000,
     log_level: str = "INFO",
@@ -41,6 +42,7 @@ def polite_settings(
         "DOWNLOAD_TIMEOUT": download_timeout,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": retry_times,
+        "VIGIE_RETRY_BACKOFF_BASE": retry_backoff,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
