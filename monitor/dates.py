@@ -18,7 +18,9 @@ Rules that shape the output:
   first occurrence (summer time);
 * impossible dates (31 février), dates before 1990 and dates more than two days after ``now``
   raise :class:`DateError`: they are page-parsing mistakes, not news;
-* a time without a day ("17h00") and a month without a day ("février 2026") raise too.
+* a time without a day ("17h00") and a month without a day ("février 2026") raise too;
+* a day without a year ("3 mars", listings) takes the latest year that keeps it within the
+  far-future limit.
 """
 
 from __future__ import annotations
@@ -94,6 +96,10 @@ _FRENCH = re.compile(
     rf"(?<!\d)(?:(?:{_DAYS})\s+)?(?P<d>\d{{1,2}})\s*(?:er)?\s+(?P<mon>{_MONTH_ALT})\b\.?"
     rf"\s+(?P<y>\d{{4}})(?!\d){_TIME}?(?!\d)"
 )
+_NO_YEAR = re.compile(
+    rf"(?<!\d)(?:(?:{_DAYS})\s+)?(?P<d>\d{{1,2}})\s*(?:er)?\s+(?P<mon>{_MONTH_ALT})\b\.?"
+    rf"(?!\s*\d{{4}}){_TIME}?(?!\d)"
+)
 _NUMERIC = re.compile(
     rf"(?<![\d/.])(?P<d>\d{{1,2}})[/.](?P<m>\d{{1,2}})[/.](?P<y>\d{{4}})(?![\d/]){_TIME}?(?!\d)"
 )
@@ -148,7 +154,21 @@ def _from_parts(text: str, found: re.Match[str], month: int) -> date:
     return _build(text, int(g["y"]), month, int(g["d"]), clock)
 
 
-def _cut(text: str, folded: str) -> date | None:
+def _without_year(text: str, found: re.Match[str], now: datetime) -> date:
+    """ "3 mars" on a listing: the latest such day not after the far-future limit."""
+    month, day = _MONTHS[found["mon"]], int(found["d"])
+    year = now.year
+    if (month, day) > ((now + MAX_AHEAD).month, (now + MAX_AHEAD).day):
+        year -= 1
+    if (month, day) == (2, 29):  # only leap years have it: walk back to the last one
+        while year % 4 or (year % 100 == 0 and year % 400):
+            year -= 1
+    g = found.groupdict()
+    clock = _clock(text, g["hh"], g["mi"], g["ss"]) if g["hh"] else None
+    return _build(text, year, month, day, clock)
+
+
+def _cut(text: str, folded: str, now: datetime) -> date | None:
     """Find the first date our patterns know, most specific pattern first."""
     if found := _ISO.search(folded):
         return _from_iso(text, found)
@@ -158,6 +178,8 @@ def _cut(text: str, folded: str) -> date | None:
         return _from_parts(text, found, _MONTHS[found["mon"]])
     if found := _NUMERIC.search(folded):
         return _from_parts(text, found, int(found["m"]))
+    if found := _NO_YEAR.search(folded):
+        return _without_year(text, found, now)
     return None
 
 
@@ -216,7 +238,7 @@ def normalize_date(text: str | None, now: datetime) -> str | None:
     text = text.strip()
     now = to_paris(now)
     folded = re.sub(r"\s+", " ", fold(text))
-    value = _cut(text, folded)
+    value = _cut(text, folded, now)
     if value is None:
         value = _fallback(text, folded, now)
     if isinstance(value, datetime):
