@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from support.anfixtures import make_deputy, make_organe, write_deputies_zip
 
 from spiders.parse.an_deputies import Deputy, circonscription_label, parse_deputies
+from tests.support.anfixtures import make_deputy, make_organe, write_deputies_zip
 
 
 @pytest.fixture()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from support.anfixtures import make_an_record, write_an_zip
 
 from spiders.parse.an_dump import DumpError, iter_dump
 from spiders.parse.an_record import parse_an_record
+from tests.support.anfixtures import make_an_record, write_an_zip
 
 
 def test_members_streamed_and_parsed(tmp_path):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import glob
 
 import pytest
-from support.siteserver import Site
 
 from spiders.parse.an_page import PageError, parse_an_page, parse_an_xml
 from spiders.parse.an_record import question_status
+from tests.support.siteserver import Site
 
 DYN = "/dyn/17/questions/QANR5L17QE13024"
 BASE = "https://www.assemblee-nationale.fr"

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from support.anfixtures import make_an_record
 
 from spiders.parse.an_record import RecordError, parse_an_record, question_status
+from tests.support.anfixtures import make_an_record
 
 SAMPLE_QG = Path(__file__).resolve().parents[1] / "sites" / "an" / "QANR5L17QG1.trimmed.json"
 

@@ -358,3 +358,28 @@ def write_senat_csv(
     if path_or_bytes is not None:
         Path(path_or_bytes).write_bytes(data)
     return data
+
+
+def make_senat_row(number: int, **overrides: str) -> dict[str, str]:
+    """One Sénat CSV row (column name → cell); answered when ``Réponse`` is given."""
+    ref = f"SEQ2602{number:05d}"
+    row = {
+        "Nature": "QE",
+        "Numéro": f"{number:05d}",
+        "Référence": ref,
+        "Titre": "Avenir des structures d'exercice coordonné participatives",
+        "Texte": "Mme Anne Souyris attire l'attention de Mme la ministre sur la Sécurité sociale des SECPA.",
+        "Rubrique": "Sécurité sociale",
+        "Civilité": "Mme",
+        "Prénom": "Anne",
+        "Nom": "Souyris",
+        "Circonscription": "Paris",
+        "Groupe": "GEST",
+        "Sort": "En attente de réponse",
+        "Date de publication JO": "05/02/2026",
+        "Ministère de dépôt": "Ministère de la santé, des familles, de l'autonomie et des personnes handicapées",
+        "Ministère de réponse": "Ministère de la santé, des familles, de l'autonomie et des personnes handicapées",
+        "URL Question": f"https://www.senat.fr/questions/base/2026/q{ref}.html",
+    }
+    row.update(overrides)
+    return row
