@@ -7,7 +7,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support.siteserver import SITES_DIR, Site, SiteServer
+
+from tests.support.siteserver import SITES_DIR, Site, SiteServer
 
 
 def get(url: str, headers: dict[str, str] | None = None):
