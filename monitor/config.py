@@ -144,7 +144,7 @@ class Selectors(Section):
 
 
 class SiteSource(SourceBase):
-    spider: Literal["site"] = "site"
+    spider: Literal["site"] = Field("site", description="\"site\": feeds, WordPress API, sitemaps, listings.")
     feeds: list[str] = Field([], description="Feed URLs or paths (tried before autodiscovery).")
     sitemaps: list[str] = Field([], description="Sitemap URLs or paths (tried before /sitemap.xml, /wp-sitemap.xml, robots.txt).")
     listings: list[str] = Field([], description="Listing pages (paths or URLs) whose article links are followed; default the home page.")
@@ -153,7 +153,7 @@ class SiteSource(SourceBase):
 
 
 class AssembleeSource(SourceBase):
-    spider: Literal["assemblee"] = "assemblee"
+    spider: Literal["assemblee"] = Field("assemblee", description="\"assemblee\": Assemblée nationale questions.")
     url: HttpUrl = Field("https://www.assemblee-nationale.fr", description="The Assemblée site (question pages).")
     open_data_url: HttpUrl = Field("https://data.assemblee-nationale.fr", description="The open-data host (nightly dumps).")
     legislature: int = Field(17, ge=1, le=30, description="Legislature whose questions are watched.")
@@ -164,7 +164,7 @@ class AssembleeSource(SourceBase):
 
 
 class SenatSource(SourceBase):
-    spider: Literal["senat"] = "senat"
+    spider: Literal["senat"] = Field("senat", description="\"senat\": Sénat questions.")
     url: HttpUrl = Field("https://www.senat.fr", description="The Sénat site (question pages).")
     open_data_url: HttpUrl = Field("https://data.senat.fr", description="The open-data host (CSV).")
     csv_path: str = Field("/data/questions/questions-depuis-un-an.csv", description="Path of the questions CSV on open_data_url.")

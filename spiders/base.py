@@ -33,8 +33,9 @@ _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "xtor")
 
 
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no fragment, no tracking parameters, no trailing slash
-    (except the root), default ports dropped: the same page reached two ways is one URL."""
+    """Lower-case scheme and host, no fragment, no tracking parameters, default ports dropped:
+    the same page reached two ways is one URL. The path is kept as is (``/x`` and ``/x/`` may
+    be different resources; the page's ``<link rel=canonical>`` settles aliases)."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
@@ -44,8 +45,6 @@ def canonical_url(url: str) -> str:
         q for q in parts.query.split("&") if q and not q.lower().startswith(_TRACKING)
     )
     path = parts.path or "/"
-    if len(path) > 1 and path.endswith("/"):
-        path = path.rstrip("/") or "/"
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
