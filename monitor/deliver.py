@@ -49,6 +49,7 @@ from monitor.config import Config
 from monitor.errors import ConfigError, DeliveryError
 from monitor.transports import (
     ConnectFailed,
+    CopyTaken,
     OutcomeUnknown,
     RecipientRefused,
     TransientFailure,
@@ -129,11 +130,15 @@ def _send_copy(
     """Hand one copy over; return an error line or None. Re-raises ConnectFailed."""
     aid, mid = alert["id"], outbox.message_id(alert["id"], recipient, cfg.alerts.email.sender)
     data = build_message(db, cfg, alert, recipient, mid).as_bytes(policy=policy.SMTP)
+
+    def on_data() -> None:
+        if not outbox.mark_sending(db, aid, recipient, mid, now, retake=transport.idempotent):
+            raise CopyTaken(f"{recipient}: copy held by another sender")
+
     try:
-        transport.send(
-            cfg.alerts.email.sender, recipient, data, mid,
-            on_data=lambda: outbox.mark_sending(db, aid, recipient, mid, now),
-        )  # fmt: skip
+        transport.send(cfg.alerts.email.sender, recipient, data, mid, on_data=on_data)
+    except CopyTaken:
+        return None  # another sender has it; its row decides
     except RecipientRefused as exc:
         outbox.mark_refused(db, aid, recipient, mid, now)
         return f"{recipient}: refused for good: {exc}"

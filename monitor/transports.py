@@ -51,6 +51,10 @@ class OutcomeUnknown(DeliveryError):
     """The message was sent but the server's answer was lost."""
 
 
+class CopyTaken(DeliveryError):
+    """``on_data`` found this copy already held or settled by another sender: nothing sent."""
+
+
 class Transport(Protocol):
     name: str
     #: True when handing the same message over twice cannot produce two copies
@@ -185,7 +189,11 @@ class SMTPTransport:
             code, resp = smtp.rcpt(recipient)
             if code not in (250, 251):
                 raise self._fail(code, resp, f"recipient {recipient} refused")
-            on_data()
+            try:
+                on_data()
+            except CopyTaken:
+                self._rset()
+                raise
             smtp.putcmd("data")
             code, resp = smtp.getreply()
             if code != 354:

@@ -143,16 +143,28 @@ def deliveries(db: sqlite_utils.Database, alert_id: int) -> dict[str, dict]:
 
 
 def mark_sending(
-    db: sqlite_utils.Database, alert_id: int, recipient: str, mid: str, now: datetime | str
-) -> None:
-    """Record, and commit, that this copy is being handed over (before DATA completes)."""
-    db.conn.execute(
+    db: sqlite_utils.Database,
+    alert_id: int,
+    recipient: str,
+    mid: str,
+    now: datetime | str,
+    *,
+    retake: bool = False,
+) -> bool:
+    """Record, and commit, that this copy is being handed over (before DATA completes).
+
+    One statement, so it is also the copy's lock: it returns False (and writes nothing) when a
+    row already exists, i.e. another sender holds or settled this copy. ``retake=True`` (for
+    idempotent transports) takes over a row left in ``sending``.
+    """
+    conflict = "DO UPDATE SET attempted_at = excluded.attempted_at WHERE state = 'sending'"
+    cur = db.conn.execute(
         "INSERT INTO deliveries (alert_id, recipient, message_id, state, attempted_at)"
-        " VALUES (?, ?, ?, 'sending', ?) ON CONFLICT (alert_id, recipient) DO UPDATE SET"
-        " state = 'sending', message_id = excluded.message_id, attempted_at = excluded.attempted_at,"
-        " accepted_at = NULL",
+        " VALUES (?, ?, ?, 'sending', ?) ON CONFLICT (alert_id, recipient) "
+        + (conflict if retake else "DO NOTHING"),
         [alert_id, recipient, mid, stamp(now)],
     )
+    return cur.rowcount == 1
 
 
 def mark_accepted(

@@ -112,8 +112,11 @@ def test(ctx: click.Context) -> None:
 @click.argument("alert_id", type=int)
 @click.pass_context
 def resend(ctx: click.Context, alert_id: int) -> None:
-    """Send again the copies of ALERT_ID not accepted (unconfirmed or refused). Check first
-    that the recipients did not get it: an unconfirmed copy may have arrived."""
+    """Send again the copies of ALERT_ID that were not accepted (unconfirmed or refused).
+
+    An unconfirmed copy may have arrived (the sender died before the server's answer): ask the
+    recipient first. Copies already accepted are never sent again.
+    """
     from monitor.deliver import resend as resend_alert
 
     cfg = _config(ctx)

@@ -430,3 +430,28 @@ def test_cli_list_send_and_test(tmp_path):
     run = CliRunner().invoke(cli, ["--config", str(path), "alerts", "resend", "999"])
     assert run.exit_code == 1 and "no alert with id 999" in run.output
     assert json.loads(outbox.get(db, aid)["recipients"]) == RECIPIENTS
+
+
+@pytest.mark.slow
+def test_two_senders_at_once_never_double(tmp_path, servers):
+    srv = servers()
+    srv.handler.on_data = lambda got: time.sleep(0.1)  # slow server: the passes overlap
+    path, cfg, db = setup(tmp_path, srv)
+    ids = [enqueue(db, add_item(db, n)) for n in range(1, 6)]
+    cmd = [sys.executable, "-c", SENDER, str(path)]
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    assert [p.wait(60) for p in procs] == [0, 0, 0]
+    assert copies(srv) == {(str(i), r): 1 for i in ids for r in RECIPIENTS}
+    assert {outbox.get(db, i)["status"] for i in ids} == {"sent"}
+
+
+def test_a_copy_row_is_its_lock(tmp_path):
+    _, _, db = setup(tmp_path, None)
+    assert outbox.mark_sending(db, 1, "a@x.org", "<m>", T0) is True
+    assert outbox.mark_sending(db, 1, "a@x.org", "<m>", T0) is False  # held: never twice
+    assert outbox.mark_sending(db, 1, "a@x.org", "<m>", T0, retake=True) is True  # .eml retry
+    outbox.mark_accepted(db, 1, "a@x.org", T0)
+    assert outbox.mark_sending(db, 1, "a@x.org", "<m>", T0, retake=True) is False  # settled
