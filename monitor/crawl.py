@@ -89,48 +89,76 @@ def crawl_source(
         return RunResult(source, None, outcome, None if outcome == "ok" else f"exit code {proc.returncode}",
                          seconds=time.monotonic() - started, output=proc.stdout)
     db = open_db(cfg.db_path)
-    run_id = store_runs.start_run(db, source, utc_now())
-    proc_ = subprocess.Popen(
-        _child_cmd(config_path, source, run_id, False, log_level),
-        start_new_session=True,  # a Ctrl-C in the terminal reaches the daemon first, which forwards it
-    )
-    reason: str | None = None
-    term_sent: float | None = None
-    while True:
-        try:
-            code = proc_.wait(timeout=0.5)
-            break
-        except subprocess.TimeoutExpired:
-            pass
-        elapsed = time.monotonic() - started
-        if progress:
-            progress(source, store_runs.get_run(db, run_id))
-        if term_sent is None and elapsed > timeout:
-            reason = f"timeout: still running after {timeout}s, stopped"
-            term_sent = time.monotonic()
-            _signal(proc_, signal.SIGTERM)
-        elif term_sent is None and stop is not None and stop.is_set():
-            reason = "daemon stopping"
-            grace = stop_timeout if stop_timeout is not None else 0
-            if elapsed > 0 and (stop_timeout is None or time.monotonic() - _stop_seen(stop) > grace):
-                term_sent = time.monotonic()
-                _signal(proc_, signal.SIGTERM)
-        elif term_sent is not None and time.monotonic() - term_sent > KILL_GRACE:
-            _signal(proc_, signal.SIGKILL)
-    row = store_runs.get_run(db, run_id)
-    if row["outcome"] == "running":
-        why = reason or (f"crawler process exited with code {code}" if code else "crawler process ended without a result")
-        outcome = "interrupted" if reason == "daemon stopping" else "failed"
-        row = store_runs.finish_run(db, run_id, outcome, why, utc_now())
-    result = RunResult(source, run_id, row["outcome"], row["reason"], row, time.monotonic() - started)
-    _after_run(db, cfg, source, row)
+    try:
+        run_id = store_runs.start_run(db, source, utc_now())
+        proc = subprocess.Popen(
+            _child_cmd(config_path, source, run_id, False, log_level),
+            start_new_session=True,  # a Ctrl-C in the terminal reaches the daemon first, which forwards it
+        )
+        code, forced, reason = _supervise(proc, db, run_id, source, timeout, progress, stop, stop_timeout, started)
+        row = store_runs.get_run(db, run_id)
+        if row["outcome"] == "running":
+            why = reason or (f"crawler process exited with code {code}" if code else "crawler process ended without a result")
+            row = store_runs.finish_run(db, run_id, forced or "failed", why, utc_now())
+        elif forced == "failed" and row["outcome"] != "failed":
+            # the child saw our SIGTERM as a shutdown and wrote "interrupted": the timeout wins
+            row = _overrule(db, run_id, "failed", reason)
+        result = RunResult(source, run_id, row["outcome"], row["reason"], row, time.monotonic() - started)
+        _after_run(db, cfg, source, row)
+    finally:
+        db.conn.close()  # the daemon runs for months: no connection left to the garbage collector
     logger.info("run %s", result.line())
     return result
 
 
-def _stop_seen(stop: threading.Event) -> float:
-    t = getattr(stop, "set_at", None)
-    return t if t is not None else time.monotonic()
+def _supervise(
+    proc: subprocess.Popen, db: Any, run_id: int, source: str, timeout: float,
+    progress: Callable[[str, dict[str, Any]], None] | None, stop: threading.Event | None,
+    stop_timeout: float | None, started: float,
+) -> tuple[int, str | None, str | None]:  # fmt: skip
+    """Wait for the child; stop it on timeout or when ``stop`` has been set for ``stop_timeout``
+    seconds (SIGTERM to its process group, SIGKILL ``KILL_GRACE`` seconds later).
+
+    Returns (exit code, outcome to force if the child did not record one, reason).
+    """
+    forced: str | None = None
+    reason: str | None = None
+    stop_seen: float | None = None
+    term_sent: float | None = None
+    killed = False
+    while True:
+        try:
+            return proc.wait(timeout=0.5), forced, reason
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        if progress:
+            progress(source, store_runs.get_run(db, run_id))
+        if stop is not None and stop_seen is None and stop.is_set():
+            stop_seen = now
+        if term_sent is None:
+            if now - started > timeout:
+                forced, reason = "failed", f"timeout: still running after {timeout}s, stopped"
+            elif stop_seen is not None and now - stop_seen >= (stop_timeout or 0):
+                forced = "interrupted"
+                reason = f"daemon stopping: crawl stopped after {stop_timeout or 0}s of grace"
+            if forced:
+                term_sent = now
+                _signal(proc, signal.SIGTERM)
+        elif not killed and now - term_sent > KILL_GRACE:
+            killed = True
+            _signal(proc, signal.SIGKILL)
+
+
+def _overrule(db: Any, run_id: int, outcome: str, reason: str | None) -> dict[str, Any]:
+    from storage.db import write_tx
+
+    with write_tx(db):
+        db.conn.execute(
+            "UPDATE runs SET outcome = ?, reason = ?, ended = coalesce(ended, ?) WHERE id = ?",
+            [outcome, reason, utc_now(), run_id],
+        )
+    return store_runs.get_run(db, run_id)
 
 
 def _signal(proc: subprocess.Popen, sig: int) -> None:

@@ -1,0 +1,45 @@
+"""``vigie run`` (the daemon) and ``vigie status``. Options in, library calls out."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from monitor.config import Config, load_config
+
+
+def _config(ctx: click.Context) -> tuple[Config, str]:
+    obj = ctx.find_root().obj or {}
+    if "config" not in obj:
+        obj["config"] = load_config(obj.get("config_path"))
+    return obj["config"], obj.get("config_path") or "config.toml"
+
+
+@click.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run the scheduler: every enabled source on its schedule, alerts, digest (until SIGTERM)."""
+    from monitor.daemon import Daemon
+    from monitor.logs import setup_logging
+
+    cfg, path = _config(ctx)
+    setup_logging(cfg)
+    ctx.exit(Daemon(cfg, path).run())
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Is the daemon alive; per source: last run, outcome, counts, next run, health."""
+    from monitor.status import collect, render
+    from storage.db import open_db
+
+    cfg, _ = _config(ctx)
+    db = open_db(cfg.db_path)
+    try:
+        data = collect(db, cfg)
+    finally:
+        db.conn.close()
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else render(data))

@@ -1,0 +1,430 @@
+"""The daemon behind ``vigie run``: scheduled crawls, alert sender, digest, heartbeat, signals.
+
+Jobs (APScheduler ``BackgroundScheduler``, Europe/Paris): ``crawl:<source>`` per enabled source on
+its cron ``schedule``, ``sender`` every ``daemon.send_every``, ``digest`` at ``alerts.digest_at``
+(digest mode only), ``heartbeat`` every ``daemon.heartbeat_every``. Every job has
+``max_instances=1`` (a crawl slower than its period is never doubled: the late fire is skipped and
+reported), ``coalesce=True`` and ``misfire_grace_time`` from the config. Each crawl is a child
+process (``monitor.crawl.crawl_source``), so a crash, hang or leak cannot take the daemon down.
+
+Catch-up and restarts: the job store is in memory; what happened is in ``runs``. On start,
+``running`` rows left by a dead process become ``interrupted``; then a source whose last ``ok`` run
+started before the previous fire time of its schedule runs at once, and a source that has run
+before but has no run at all since that fire time had a *missed window* (health alert). Since the
+scheduler only looks forward from now, a restart never replays a window that already ran.
+
+Signals: the first SIGTERM/SIGINT stops scheduling, gives a running crawl ``daemon.stop_timeout``
+seconds to finish before stopping it (SIGTERM to its process group, SIGKILL 10 s later), delivers
+the pending alerts once, records ``state = stopped`` and returns 0. A second signal kills the crawl
+children, marks their runs interrupted and exits at once with 128 + signal number; every write
+is a transaction, so the database stays consistent either way.
+
+Test and benchmark knob: ``VIGIE_SCHEDULE_SECONDS=N`` replaces every source's cron with an
+interval of N seconds (cron's finest unit is a minute). Not a user setting; do not use in production.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psutil
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.config import Config
+from monitor.errors import VigieError
+from storage import runs as store_runs
+from storage.db import open_db, write_tx
+
+TZ = ZoneInfo("Europe/Paris")
+SCHEDULE_KNOB = "VIGIE_SCHEDULE_SECONDS"
+MISSED_EVENT = "health_missed"
+logger = logging.getLogger("vigie.daemon")
+
+
+class AlreadyRunning(VigieError):
+    """Another daemon is alive on this database."""
+
+
+# -- schedules --------------------------------------------------------------------------------
+
+
+def knob_seconds() -> int | None:
+    value = os.environ.get(SCHEDULE_KNOB, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def source_trigger(schedule: str, *, jitter: int = 0, seconds: int | None = None) -> BaseTrigger:
+    """The trigger of one source: its cron, or the test knob's interval."""
+    if seconds:
+        return IntervalTrigger(seconds=seconds, timezone=TZ, jitter=jitter or None)
+    minute, hour, day, month, day_of_week = schedule.split()
+    return CronTrigger(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
+        timezone=TZ, jitter=jitter or None,
+    )  # fmt: skip
+
+
+def previous_fire(trigger: BaseTrigger, now: datetime) -> datetime | None:
+    """The latest fire time at or before ``now`` (no jitter), or None if none within a year."""
+    if isinstance(trigger, IntervalTrigger):
+        return now - trigger.interval
+    for days in (1 / 24, 1, 8, 32, 367):
+        fire = trigger.get_next_fire_time(None, now - timedelta(days=days))
+        if fire is None or fire > now:
+            continue
+        while True:
+            following = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+            if following is None or following > now:
+                return fire
+            fire = following
+    return None
+
+
+def next_fire(trigger: BaseTrigger, now: datetime) -> datetime | None:
+    return trigger.get_next_fire_time(None, now)
+
+
+def _parse(ts: str | None) -> datetime | None:
+    if not ts:
+        return None
+    d = datetime.fromisoformat(ts)
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def catch_up_plan(
+    db: Any, cfg: Config, now: datetime, seconds: int | None = None
+) -> dict[str, dict]:
+    """Per enabled source: ``catch_up`` (run at once) and ``missed`` (a window with no run at all)."""
+    plan = {}
+    for name, src in cfg.enabled_sources().items():
+        prev = previous_fire(source_trigger(src.schedule, seconds=seconds), now)
+        success = _parse(store_runs.last_success(db, name))
+        last = db.conn.execute("SELECT max(started) FROM runs WHERE source = ?", [name]).fetchone()[
+            0
+        ]
+        attempt = _parse(last)
+        plan[name] = {
+            "previous_fire": prev,
+            "catch_up": prev is not None and (success is None or success < prev),
+            "missed": prev is not None and attempt is not None and attempt < prev,
+        }
+    return plan
+
+
+# -- the daemon -------------------------------------------------------------------------------
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def daemon_alive(row: dict | None, heartbeat_every: int, now: datetime) -> bool:
+    """Heartbeat younger than 3 × heartbeat_every, pid alive, not stopped."""
+    if not row or row.get("state") == "stopped" or not row.get("pid"):
+        return False
+    beat = _parse(row.get("heartbeat"))
+    fresh = beat is not None and (now - beat).total_seconds() < 3 * heartbeat_every
+    return fresh and psutil.pid_exists(int(row["pid"]))
+
+
+def stop_stray_crawls(db: Any, config_path: str) -> set[int]:
+    """Crawl children of a daemon that was killed (-9, OOM) keep crawling: stop them, so the
+    catch-up run does not crawl the same source twice at once. Returns the pids still alive
+    among the owners of ``running`` rows (another daemon or a ``vigie crawl`` in progress)."""
+    rows = list(db.query("SELECT id, pid FROM runs WHERE outcome = 'running'"))
+    me = os.getpid()
+    owners = {r["pid"] for r in rows if r["pid"] and r["pid"] != me and psutil.pid_exists(r["pid"])}
+    orphans = {str(r["id"]) for r in rows if r["pid"] not in owners}
+    config = str(Path(config_path).resolve())
+    strays = []
+    for proc in psutil.process_iter(["cmdline"]) if orphans else ():
+        args = _crawler_args(proc.info.get("cmdline") or [])
+        if args.get("--config") == config and args.get("--run-id") in orphans:
+            strays.append(proc)
+    for proc in strays:
+        logger.warning("stopping crawl process %d left by a killed daemon", proc.pid)
+        proc.terminate()
+    _, left = psutil.wait_procs(strays, timeout=5)
+    for proc in left:
+        proc.kill()
+    return owners
+
+
+def _crawler_args(cmd: list[str]) -> dict[str, str]:
+    if "monitor.crawler" not in cmd:
+        return {}
+    return {k: v for k, v in zip(cmd, cmd[1:], strict=False) if k.startswith("--")}
+
+
+class Daemon:
+    def __init__(self, cfg: Config, config_path: str, *, schedule_seconds: int | None = None):
+        self.cfg = cfg
+        self.config_path = config_path
+        self.seconds = schedule_seconds if schedule_seconds is not None else knob_seconds()
+        self.stopping = threading.Event()
+        self.running: set[str] = set()
+        self._lock = threading.Lock()
+        self._missed_alerted: dict[str, float] = {}
+        self.scheduler: BackgroundScheduler | None = None
+
+    @contextmanager
+    def db(self):
+        db = open_db(self.cfg.db_path)
+        try:
+            yield db
+        finally:
+            db.conn.close()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def run(self) -> int:
+        started = utc_now()
+        now = datetime.now(UTC)
+        with self.db() as db:
+            self._refuse_second_daemon(db, now)
+            alive = stop_stray_crawls(db, self.config_path)
+            closed = store_runs.close_orphans(db, started, alive)
+            if closed:
+                logger.warning(
+                    "%d run(s) left running by a stopped process marked interrupted", closed
+                )
+            store_runs.heartbeat(db, started, "running", started=started)
+            plan = catch_up_plan(db, self.cfg, now, self.seconds)
+        self._install_signals()
+        self.scheduler = self._build(plan)
+        for name, p in plan.items():
+            if p["missed"]:
+                self.missed_window(
+                    name,
+                    f"no run since the window of {p['previous_fire']:%Y-%m-%d %H:%M %Z}: the daemon was not running",
+                )
+        self.scheduler.start()
+        logger.info("daemon started (pid %d): %s", os.getpid(), ", ".join(
+            f"{j.id} next {j.next_run_time:%Y-%m-%d %H:%M:%S %Z}" for j in self.scheduler.get_jobs() if j.next_run_time))  # fmt: skip
+        while not self.stopping.wait(0.5):
+            pass
+        return self._shutdown()
+
+    def _refuse_second_daemon(self, db: Any, now: datetime) -> None:
+        row = next(db["daemon"].rows_where("id = 1"), None)
+        if (
+            row
+            and row["pid"] != os.getpid()
+            and daemon_alive(row, self.cfg.daemon.heartbeat_every, now)
+        ):
+            raise AlreadyRunning(
+                f"a daemon is already running on {self.cfg.db_path} (pid {row['pid']})"
+            )
+
+    def _build(self, plan: dict[str, dict]) -> BackgroundScheduler:
+        d = self.cfg.daemon
+        sched = BackgroundScheduler(
+            timezone=TZ,
+            executors={"default": ThreadPoolExecutor(len(self.cfg.sources) + 3)},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": d.misfire_grace_time,
+            },
+        )
+        now = datetime.now(TZ)
+        for name, src in self.cfg.enabled_sources().items():
+            extra = {"next_run_time": now} if plan[name]["catch_up"] else {}
+            if extra:
+                logger.info(
+                    "%s: last success older than its previous window: catch-up run now", name
+                )
+            trigger = source_trigger(src.schedule, jitter=d.jitter, seconds=self.seconds)
+            sched.add_job(self.crawl, trigger, args=[name], id=f"crawl:{name}", name=name, **extra)
+        sched.add_job(self.send, IntervalTrigger(seconds=d.send_every, timezone=TZ), id="sender")
+        sched.add_job(
+            self.beat, IntervalTrigger(seconds=d.heartbeat_every, timezone=TZ), id="heartbeat"
+        )
+        if self.cfg.alerts.mode == "digest":
+            sched.add_job(
+                self.digest,
+                CronTrigger.from_crontab(self.cfg.alerts.digest_at, timezone=TZ),
+                id="digest",
+            )
+        sched.add_listener(
+            self._on_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR
+        )
+        return sched
+
+    def _shutdown(self) -> int:
+        assert self.scheduler is not None
+        logger.info("stopping: no new run; %s", f"waiting up to {self.cfg.daemon.stop_timeout}s for "
+                    + ", ".join(sorted(self.running)) if self.running else "no crawl running")  # fmt: skip
+        self.scheduler.pause()
+        self._beat("stopping")
+        while self.running:  # crawl_source stops them after stop_timeout (+ kill grace)
+            time.sleep(0.2)
+        self.scheduler.shutdown(wait=True)
+        self.send(final=True)
+        self._beat("stopped")
+        logger.info("daemon stopped")
+        return 0
+
+    def _install_signals(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        if not self.stopping.is_set():
+            logger.info(
+                "received %s: stopping (send it again to exit at once)", signal.Signals(signum).name
+            )
+            self.stopping.set()
+            return
+        self._hard_exit(signum)
+
+    def _hard_exit(self, signum: int) -> None:
+        """Second signal: kill the crawl children, close their runs, leave now."""
+        for child in psutil.Process().children(recursive=True):
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+        try:  # a short busy timeout: never wait on a lock this process may hold itself
+            import sqlite_utils
+
+            db = sqlite_utils.Database(
+                sqlite3.connect(str(self.cfg.db_path), timeout=2, isolation_level=None)
+            )
+            others = {r["pid"] for r in db.query("SELECT DISTINCT pid FROM runs WHERE outcome = 'running'")
+                      if r["pid"] and r["pid"] != os.getpid() and psutil.pid_exists(r["pid"])}  # fmt: skip
+            now = utc_now()
+            store_runs.close_orphans(db, now, others or {-1})
+            store_runs.heartbeat(db, now, "stopped")
+        except Exception as exc:  # the next start closes what is left
+            logger.error("exit at once: could not record the stop (%s)", exc)
+        logging.shutdown()
+        os._exit(128 + signum)
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    def crawl(self, name: str) -> None:
+        from monitor.crawl import crawl_source
+
+        if self.stopping.is_set():
+            return
+        with self._lock:
+            self.running.add(name)
+        try:
+            child_level = "DEBUG" if self.cfg.daemon.log_level == "DEBUG" else "WARNING"
+            crawl_source(
+                self.cfg, self.config_path, name, stop=self.stopping,
+                stop_timeout=self.cfg.daemon.stop_timeout, log_level=child_level,
+            )  # fmt: skip
+        finally:
+            with self._lock:
+                self.running.discard(name)
+        if self.cfg.alerts.mode == "immediate" and not self.stopping.is_set() and self.scheduler:
+            try:
+                self.scheduler.modify_job("sender", next_run_time=datetime.now(TZ))  # deliver now
+            except Exception:  # the scheduler is shutting down: the final flush delivers
+                pass
+
+    def send(self, final: bool = False) -> None:
+        from monitor.deliver import deliver_pending
+
+        try:
+            with self.db() as db:
+                report = deliver_pending(db, self.cfg)
+        except Exception:
+            logger.exception("alert delivery failed")
+            return
+        if final or report.sent or report.failed or report.errors:
+            logger.info("alerts: %s", report)
+
+    def digest(self) -> None:
+        from monitor.deliver import send_digest
+
+        with self.db() as db:
+            report = send_digest(db, self.cfg, datetime.now(UTC))
+        logger.info("digest: %s", report)
+
+    def beat(self) -> None:
+        self._beat("running")
+
+    def _beat(self, state: str) -> None:
+        try:
+            with self.db() as db:
+                store_runs.heartbeat(db, utc_now(), state)
+        except Exception:
+            logger.exception("heartbeat failed")
+
+    # -- missed windows -----------------------------------------------------------------------
+
+    def _on_event(self, event: JobEvent) -> None:
+        job = event.job_id
+        if event.code == EVENT_JOB_ERROR:
+            logger.error("job %s failed: %r", job, getattr(event, "exception", None))
+            return
+        if not job.startswith("crawl:") or self.stopping.is_set():
+            return
+        times = getattr(event, "scheduled_run_times", None) or [
+            getattr(event, "scheduled_run_time", None)
+        ]
+        when = ", ".join(f"{t:%Y-%m-%d %H:%M:%S %Z}" for t in times if t)
+        why = ("the previous run was still going" if event.code == EVENT_JOB_MAX_INSTANCES
+               else f"the daemon was late by more than {self.cfg.daemon.misfire_grace_time}s")  # fmt: skip
+        self.missed_window(job.removeprefix("crawl:"), f"run due {when} skipped: {why}")
+
+    def missed_window(self, source: str, reason: str) -> None:
+        """Log it, and enqueue one health alert per source per ``alerts.reminder_every``."""
+        logger.warning("%s: missed window: %s", source, reason)
+        last = self._missed_alerted.get(source)
+        if last is not None and time.monotonic() - last < self.cfg.alerts.reminder_every:
+            return
+        self._missed_alerted[source] = time.monotonic()
+        from monitor.compose import EVENT_LABELS
+
+        if (
+            MISSED_EVENT not in EVENT_LABELS
+        ):  # a mail the composer cannot render would block the outbox
+            logger.warning(
+                "%s: no %s alert sent (the composer does not know this event yet)",
+                source,
+                MISSED_EVENT,
+            )
+            return
+        try:
+            self._enqueue_missed(source, reason)
+        except Exception:
+            logger.exception("%s: could not enqueue the missed-window alert", source)
+
+    def _enqueue_missed(self, source: str, reason: str) -> None:
+        from monitor.alerts import recipients_for
+        from storage import outbox
+
+        src = self.cfg.sources.get(source)
+        recipients = recipients_for(self.cfg.alerts.email.recipients, src.recipients if src else [])
+        now = datetime.now(UTC)
+        with self.db() as db, write_tx(db):
+            recent = db.conn.execute(
+                "SELECT max(created) FROM alerts WHERE event = ? AND source = ?",
+                [MISSED_EVENT, source],
+            ).fetchone()[0]
+            if recent and (now - _parse(recent)).total_seconds() < self.cfg.alerts.reminder_every:
+                return
+            outbox.enqueue(
+                db, event=MISSED_EVENT, item_id=None, source=source, run_id=None, recipients=recipients,
+                mode="immediate", payload={"reason": reason, "advice": "Vérifier que le démon tourne."},
+                now=now,
+            )  # fmt: skip
