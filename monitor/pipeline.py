@@ -24,7 +24,7 @@ from monitor.match import Matcher
 from monitor.normalize import NormalizeError, article_record, question_record, record_row
 from monitor.records import CONTENT_FIELDS, Record
 from spiders import base as sb
-from spiders.items import ArticleItem, Progress, QuestionItem, SeenItem, ValidatorItem
+from spiders.items import ArticleItem, HintItem, Progress, QuestionItem, SeenItem, ValidatorItem
 from storage import items as store_items
 from storage import outbox
 from storage import runs as store_runs
@@ -56,6 +56,8 @@ class StorePipeline:
         self.buffer: list[Record] = []
         self.seen: list[str] = []
         self.validators: list[dict] = []
+        self.hints: list[tuple[str, str, str]] = []
+        self.seen_urls: set[str] = set()
         self.deferred_validators: list[dict] = []
         self.counts = {k: 0 for k in ("items_seen", "items_new", "items_changed", "items_unchanged", "items_skipped")}
         self.last_flush = time.monotonic()
@@ -76,12 +78,20 @@ class StorePipeline:
         if isinstance(item, ValidatorItem):
             row = {"url": item.url, "source": item.source, "etag": item.etag, "last_modified": item.last_modified}
             (self.deferred_validators if item.deferred else self.validators).append(row)
+        elif isinstance(item, HintItem):
+            self.hints.append((item.url, item.via, item.hint))
         elif isinstance(item, SeenItem):
             self.counts["items_seen"] += 1
             self.counts["items_unchanged"] += 1
             self.seen.append(item.url)
+            self.seen_urls.add(item.url)
         elif isinstance(item, ArticleItem | QuestionItem):
-            self.counts["items_seen"] += 1
+            if isinstance(item, ArticleItem) and item.url in self.seen_urls:
+                # reported unchanged first, then fetched after all: count it once
+                self.seen_urls.discard(item.url)
+                self.counts["items_unchanged"] -= 1
+            else:
+                self.counts["items_seen"] += 1
             record = self._record(item)
             if record is not None:
                 self.buffer.append(record)
@@ -122,7 +132,7 @@ class StorePipeline:
                 self.counts["items_new"] += 1
                 out = {k: v for k, v in asdict(r).items() if k not in ("body", "answer_text") and v not in (None, [], {}, 0)}
                 print(json.dumps(out, ensure_ascii=False), file=sys.stdout, flush=True)
-            self.buffer, self.seen, self.validators = [], [], []
+            self.buffer, self.seen, self.validators, self.hints = [], [], [], []
             return
         if self.db is None:
             return
@@ -132,10 +142,12 @@ class StorePipeline:
                 self._store(record, now)
             if self.seen:
                 store_items.touch_items(self.db, self.seen, now)
+            if self.hints:
+                store_items.add_hints(self.db, self.hints)
             save_validators(self.db, self.validators, now)
             if self.run_id:
                 store_runs.update_counters(self.db, self.run_id, self.counters())
-        self.buffer, self.seen, self.validators = [], [], []
+        self.buffer, self.seen, self.validators, self.hints = [], [], [], []
 
     def _store(self, record: Record, now: str) -> None:
         row = record_row(record)

@@ -84,6 +84,17 @@ class SeenItem:
 
 
 @dataclass
+class HintItem:
+    """A change hint (lastmod/updated) for a document already handled this run, so that every
+    discovery path's hint is remembered for the next run's "has it changed?" question."""
+
+    source: str
+    url: str
+    via: str
+    hint: str
+
+
+@dataclass
 class Progress:
     """Not stored: a tick for the live progress display."""
 

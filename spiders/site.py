@@ -19,7 +19,7 @@ import scrapy
 from scrapy.http import Response
 
 from spiders.base import SourceSpider, canonical_url
-from spiders.items import ArticleItem, SeenItem
+from spiders.items import ArticleItem, HintItem, SeenItem
 from spiders.parse.article import parse_article
 from spiders.parse.feeds import discover_feeds, parse_feed
 from spiders.parse.listing import parse_listing
@@ -58,6 +58,8 @@ class SiteSpider(SourceSpider):
         self.hints: dict[str, dict[str, str]] = {}  # url -> {via: hint} seen this run
         self.fallback_dates: dict[str, str] = {}
         self.requested: set[str] = set()
+        self.done: set[str] = set()  # article pages parsed this run
+        self.skipped: set[str] = set()  # known articles not fetched (reported as SeenItem)
 
     # -- discovery --------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -159,22 +161,30 @@ class SiteSpider(SourceSpider):
 
     # -- articles ---------------------------------------------------------------------------
     def consider(self, url: str, via: str, hint: str | None, date_raw: str | None) -> Iterator[Any]:
-        """Decide whether an article URL must be fetched: new, or announced as changed."""
+        """Decide whether an article URL must be fetched: new, or announced as changed.
+
+        A known URL first met without a change hint is reported unchanged (SeenItem) but may
+        still be fetched if a later discovery path announces a change; the pipeline then
+        counts it once, as fetched.
+        """
         url = canonical_url(url)
         if not self.same_site(url):
             return
+        stored = self.known.get(url)
         if hint:
             self.hints.setdefault(url, {}).setdefault(via, hint)
+            if (url in self.done or url in self.skipped) and (stored or {}).get(via) != hint:
+                yield HintItem(source=self.source, url=url, via=via, hint=hint)
         if date_raw:
             self.fallback_dates.setdefault(url, date_raw)
         if url in self.requested:
             return
-        stored = self.known.get(url)
         if stored is not None:
             changed = bool(hint) and via in stored and stored[via] != hint
             if not changed and not self.revalidate_known:
-                self.requested.add(url)
-                yield SeenItem(source=self.source, url=url)
+                if url not in self.skipped:
+                    self.skipped.add(url)
+                    yield SeenItem(source=self.source, url=url)
                 return
         self.requested.add(url)
         yield self.request(url, self.parse_article, conditional=stored is not None,
@@ -189,6 +199,7 @@ class SiteSpider(SourceSpider):
         if not hasattr(response, "text"):
             self.page_problem(response.url, f"not an HTML page ({response.headers.get('Content-Type')!r})")
             return
+        self.done.add(url)
         fields = parse_article(response.body, response.url, selectors=self.selectors)
         if not fields.is_article:
             self.logger.debug("%s: not an article: %s", self.source, response.url)

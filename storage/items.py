@@ -84,6 +84,16 @@ def touch_items(db: sqlite_utils.Database, ids: list[str], now: str) -> int:
     return n
 
 
+def add_hints(db: sqlite_utils.Database, hints: list[tuple[str, str, str]]) -> None:
+    """Merge (url, discovery path, hint) into ``items.source_updated`` (no version: bookkeeping)."""
+    for url, via, hint in hints:
+        db.conn.execute(
+            "UPDATE items SET source_updated = json_set(CASE WHEN json_valid(source_updated) "
+            "THEN source_updated ELSE '{}' END, '$.' || json_quote(?), ?) WHERE url = ?",
+            [via, hint, url],
+        )
+
+
 def known_articles(db: sqlite_utils.Database, source: str) -> dict[str, dict[str, str]]:
     """url -> change hints stored for it ({discovery path: lastmod/updated}), for one source."""
     out: dict[str, dict[str, str]] = {}
