@@ -17,11 +17,13 @@ from typing import Any
 
 from monitor.config import AssembleeSource, Config, SenatSource, SiteSource, load_config
 from monitor.outcome import judge
+from spiders.base import ERRORS, NOT_MODIFIED, PARSE_ERRORS
 from spiders.registry import spider_class
 from spiders.settings import polite_settings
 from storage import items as store_items
 from storage import runs as store_runs
-from storage.db import open_db
+from storage.db import open_db, write_tx
+from storage.queries import qe_gap_count
 from storage.validators import load_validators
 
 logger = logging.getLogger("vigie.crawler")
@@ -52,6 +54,7 @@ def spider_kwargs(cfg: Config, name: str, db: Any | None) -> dict[str, Any]:
             open_data_url=src.open_data_url, csv_path=src.csv_path, follow=list(src.follow),
             pages=src.pages,
             followed=sorted(store_items.followed_ids(db, name)) if db is not None else [],
+            max_dump_bytes=cfg.crawl.max_dump_bytes,
         )
     return kw
 
@@ -86,12 +89,29 @@ def run_child(config_path: str, name: str, run_id: int | None, dry_run: bool, lo
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if db is None or not run_id:
         return 0
+    src = cfg.sources[name]
+    if isinstance(src, AssembleeSource):  # completeness: QE numbers never seen (vigie gaps)
+        with write_tx(db):
+            store_runs.update_counters(db, run_id, {"gaps": qe_gap_count(db, src.legislature, name)})
     run = store_runs.get_run(db, run_id)
-    outcome, reason = judge(run, stats.get("finish_reason"), cfg.sources[name].empty_ok, stats)
+    outcome, reason = judge(run, stats.get("finish_reason"), src.empty_ok, stats)
+    if outcome == "failed" and _unchanged(run, stats):
+        outcome, reason = "ok", "not modified since the last run (304)"
     from monitor.pipeline import utc_now
 
     store_runs.finish_run(db, run_id, outcome, reason, utc_now())
     return 0
+
+
+def _unchanged(run: dict[str, Any], stats: dict[str, Any]) -> bool:
+    """Zero items because every document answered 304 is a quiet night, not a broken source."""
+    return (
+        stats.get("finish_reason") == "finished"
+        and not run.get("items_seen")
+        and stats.get(NOT_MODIFIED, 0) > 0
+        and not stats.get(ERRORS, 0)
+        and not stats.get(PARSE_ERRORS, 0)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

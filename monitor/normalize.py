@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from datetime import datetime
+from functools import lru_cache
 
 from monitor.dates import DateError, normalize_date
 from monitor.records import CONTENT_FIELDS, Record
@@ -19,6 +21,30 @@ from spiders.items import ArticleItem, QuestionItem
 from spiders.parse.an_record import question_status
 
 logger = logging.getLogger("vigie.normalize")
+
+#: question ids inside followed page URLs: AN /dyn/ and legacy pages, Sénat pages
+_FOLLOW_URL_ID = (
+    re.compile(r"/dyn/\d+/questions/(?P<uid>QANR5L\d+[A-Z]+\d+)"),
+    re.compile(r"/q(?P<leg>\d+)/(?P=leg)-(?P<num>\d+)(?P<type>[A-Z]+)\.htm"),
+    re.compile(r"q(?P<uid>SEQ\w+?)\.html", re.I),
+)
+
+
+@lru_cache(maxsize=8)
+def follow_ids(follow: frozenset[str]) -> frozenset[str]:
+    """The ``follow`` entries plus the question ids their page URLs name, so following a
+    question by its legacy page URL follows the item the dump produces."""
+    ids = set(follow)
+    for entry in follow:
+        for pattern in _FOLLOW_URL_ID:
+            if m := pattern.search(entry):
+                groups = m.groupdict()
+                ids.add(
+                    groups["uid"].upper() if groups.get("uid")
+                    else f"QANR5L{groups['leg']}{groups['type']}{groups['num']}"
+                )
+                break
+    return frozenset(ids)
 
 
 class NormalizeError(ValueError):
@@ -60,7 +86,10 @@ def question_record(item: QuestionItem, now: datetime, follow: set[str] | None =
     if not item.uid:
         raise NormalizeError(f"{item.url}: question without identifier")
     status, reason = question_status(item)
-    followed = int(bool(follow) and (item.uid in follow or item.url in follow))  # type: ignore[operator]
+    followed = int(
+        bool(follow)
+        and (item.uid in follow or item.url in follow or item.uid in follow_ids(frozenset(follow)))  # type: ignore[arg-type, operator]
+    )
     return Record(
         id=item.uid,
         source=item.source,
