@@ -82,7 +82,16 @@ def run_child(config_path: str, name: str, run_id: int | None, dry_run: bool, lo
     cfg = load_config(config_path)
     db = None if dry_run else open_db(cfg.db_path)
     kwargs = spider_kwargs(cfg, name, db)
-    process = CrawlerProcess(scrapy_settings(cfg, name, config_path, run_id, dry_run, log_level))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if log_level != "DEBUG":
+        # Scrapy's own INFO lines (versions, middleware lists, stats dumps) drown the one line
+        # per run users want; its warnings and errors still show.
+        handler.addFilter(_quiet_scrapy)
+    logging.basicConfig(level=getattr(logging, log_level, logging.INFO), handlers=[handler], force=True)
+    settings = scrapy_settings(cfg, name, config_path, run_id, dry_run, log_level)
+    settings["LOG_INSTALL_ROOT_HANDLER"] = False
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_class(cfg.sources[name].spider))
     process.crawl(crawler, **kwargs)
     process.start()
@@ -112,6 +121,12 @@ def _unchanged(run: dict[str, Any], stats: dict[str, Any]) -> bool:
         and not stats.get(ERRORS, 0)
         and not stats.get(PARSE_ERRORS, 0)
     )
+
+
+def _quiet_scrapy(record: logging.LogRecord) -> bool:
+    if record.name.startswith(("scrapy", "py.warnings", "twisted")):
+        return record.levelno >= logging.WARNING and "Deprecat" not in record.getMessage()
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -150,3 +150,21 @@ def test_bad_config_exit_2_names_the_key(tmp_path):
     assert res.returncode == 2
     assert "sources.fncs.schedule" in res.stderr and "daily" in res.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_crawl_delivers_one_alert_per_new_match_and_none_when_unchanged(tmp_path, site_server):
+    import email
+
+    srv = site_server("listing_only")
+    cfg = write_config(tmp_path, {"press": {"spider": "site", "url": srv.base_url}})
+    assert crawl(cfg).returncode == 0
+    outbox = tmp_path / "outbox"
+    mails = sorted(outbox.glob("*.eml"))
+    assert len(mails) == 2  # two articles of the site mention SECPA
+    subjects = [email.message_from_bytes(p.read_bytes())["Subject"] for p in mails]
+    assert all("SECPA" in s or "Nouvelle" in s for s in subjects), subjects
+    alerts = list(db_of(cfg).query("select * from alerts"))
+    assert [a["status"] for a in alerts] == ["sent", "sent"]
+    assert crawl(cfg).returncode == 0
+    assert len(list(outbox.glob("*.eml"))) == 2
+    assert db_of(cfg).execute("select count(*) from alerts").fetchone()[0] == 2
