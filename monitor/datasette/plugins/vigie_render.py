@@ -2,9 +2,9 @@
 
 Loaded from ``monitor/datasette/plugins/`` by ``monitor/serve.py`` (Datasette 0.65 plugin hooks).
 
-- ``render_cell``: ``body`` and ``answer_text`` become paragraphs (blank line → ``<p>``, single
-  newline → ``<br>``), every piece of text escaped by markupsafe first, so stored HTML-looking
-  text shows as text; ``url`` becomes a link only for http(s) URLs.
+- ``render_cell``: ``body`` and ``answer_text`` become paragraphs (see ``paragraphs``), every
+  piece of text escaped by markupsafe first, so stored HTML-looking text shows as text; ``url``
+  becomes a link only for http(s) URLs.
 - ``prepare_connection``: ``PRAGMA query_only`` on every connection to the archive: the
   daemon writes, Datasette never can.
 - ``asgi_wrapper``: any method but GET/HEAD/OPTIONS gets 405 (Datasette 0.65.5 answers a POST
@@ -29,11 +29,19 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 
 
 def paragraphs(text: str) -> Markup:
-    """Plain text → escaped ``<p>`` paragraphs inside ``<div class="vigie-text">``."""
-    parts = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    """Plain text → escaped ``<p>`` paragraphs inside ``<div class="vigie-text">``.
+
+    Blank lines separate paragraphs (single newlines inside one become ``<br>``); text without
+    any blank line (what article extraction often gives) has one paragraph per line.
+    """
+    if _PARAGRAPH_BREAK.search(text):
+        parts = [p.strip().split("\n") for p in _PARAGRAPH_BREAK.split(text)]
+    else:
+        parts = [[line] for line in text.split("\n")]
     html = "".join(
-        "<p>" + "<br>".join(str(escape(line.strip())) for line in part.split("\n")) + "</p>"
-        for part in parts
+        "<p>" + "<br>".join(str(escape(line.strip())) for line in lines) + "</p>"
+        for lines in parts
+        if any(line.strip() for line in lines)
     )
     return Markup(f'<div class="vigie-text">{html}</div>')
 
