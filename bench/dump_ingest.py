@@ -1,0 +1,244 @@
+"""How fast is a whole Assemblée legislature ingested? (issue 3; goal: seconds, not minutes)
+
+    python -m bench.dump_ingest --n 50000
+
+Generates ``--n`` written-question records in the real open-data schema
+(``tests/support/anfixtures.make_an_record``: ~2 % mention SECPA, a quarter answered, list and
+object nodes, ISO and DD/MM/YYYY dates), zips them as the nightly dump, then times, in this
+process and on a fresh SQLite file:
+
+(a) **first ingest**: the dump read member by member (``iter_dump``), each record parsed
+    (``parse_an_record``), authors named from a deputies map, then the real
+    ``monitor.pipeline.StorePipeline`` (normalize → match → upsert + ``item_versions`` + outbox,
+    batched transactions, run counters). Scrapy's engine is not started: the pipeline is fed
+    directly, so the figure is parsing + our processing + SQLite, not HTTP;
+(b) **re-ingest** of a dump where 1 % of the records got an answer (the 99 % unchanged take the
+    hash-compare path);
+(c) **baseline**, same run: read the same zip, ``json.loads`` every member, and sqlite-utils
+    ``insert_all`` the same item rows (read back from (a)) into a fresh database with the same
+    schema (indexes and FTS triggers included), with no processing.
+
+Prints the times and the ratios (a)/(c) and (b)/(c). ``--profile`` prints the top functions of
+(a) under cProfile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.pipeline import StorePipeline  # noqa: E402
+from spiders.parse.an_deputies import Deputy  # noqa: E402
+from spiders.parse.an_dump import iter_dump  # noqa: E402
+from spiders.parse.an_record import parse_an_record  # noqa: E402
+from storage import runs as store_runs  # noqa: E402
+from storage.db import open_db  # noqa: E402
+from tests.support.anfixtures import make_an_record, write_an_zip  # noqa: E402
+
+CONFIG = """\
+[storage]
+path = "{db}"
+
+[watch]
+terms = ["SECPA", "Sepca", "structure* d'exercice coordonné* participati*",
+         "centres et maisons de santé participati*"]
+
+[alerts]
+outbox_dir = "{dir}/outbox"
+
+[alerts.email]
+recipients = ["veille@example.org"]
+
+[sources.assemblee]
+spider = "assemblee"
+url = "https://www.assemblee-nationale.fr"
+"""
+UNRELATED_TEXT = (
+    "M. {who} attire l'attention de M. le ministre de l'aménagement du territoire sur "
+    "l'entretien des routes départementales n° {n} et sur le financement des ouvrages d'art "
+    "dont la charge pèse sur les communes rurales. Il lui demande quelles mesures il entend "
+    "prendre pour accompagner les collectivités."
+)
+UNRELATED_ANSWER = (
+    "<p>Les crédits de la dotation de soutien à l'investissement local sont maintenus.</p>"
+)
+AUTHORS = [f"PA{700000 + i}" for i in range(577)]
+
+
+def records(n: int, answered_every: int = 4, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(1, n + 1):
+        matching = i % 50 == 0
+        kw: dict[str, Any] = {
+            "author_ref": rng.choice(AUTHORS),
+            "list_nodes": i % 3 == 0,
+            "old_dates": i % 7 == 0,
+            "answered": i % answered_every == 0,
+        }
+        if not matching:
+            kw.update(
+                text=UNRELATED_TEXT.format(who=kw["author_ref"], n=i),
+                rubrique="voirie",
+                tete_analyse=f"Routes départementales {i}",
+                analyse="Entretien",
+                answer_text=UNRELATED_ANSWER if kw["answered"] else None,
+            )
+        out.append(make_an_record(i, **kw))
+    return out
+
+
+def deputies() -> dict[str, Deputy]:
+    return {
+        uid: Deputy(
+            uid, f"M. Député {uid}", f"Département {i % 101} ({i % 9 + 1}e circonscription)"
+        )
+        for i, uid in enumerate(AUTHORS)
+    }
+
+
+class _Stats:
+    """Scrapy's stats interface, as much as the pipeline uses."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] = self.values.get(key, 0) + count
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+class _Crawler:
+    def __init__(self, config: Path, run_id: int) -> None:
+        from scrapy.settings import Settings
+
+        self.settings = Settings(
+            {"VIGIE_CONFIG_PATH": str(config), "VIGIE_SOURCE": "assemblee", "VIGIE_RUN_ID": run_id}
+        )
+        self.stats = _Stats()
+
+
+def ingest(zip_path: Path, config: Path, db_path: Path, names: dict[str, Deputy]) -> dict:
+    """(a)/(b): dump → items → the real pipeline; returns the run row."""
+    db = open_db(db_path)
+    run_id = store_runs.start_run(db, "assemblee", "2026-01-01T00:00:00+00:00")
+    pipeline = StorePipeline(_Crawler(config, run_id))
+    pipeline.open_spider()
+    for member in iter_dump(zip_path):
+        item = parse_an_record(member.data, source="assemblee")
+        deputy = names.get(item.author_ref or "")
+        if deputy:
+            item.author_name, item.circonscription = deputy.name, deputy.circonscription
+        pipeline.process_item(item)
+    pipeline.close_spider()
+    return store_runs.get_run(db, run_id)
+
+
+def baseline(zip_path: Path, rows: list[dict], db_path: Path) -> float:
+    """(c): read + json.loads every member, insert_all the same rows, nothing else."""
+    started = time.perf_counter()
+    parsed = 0
+    for member in iter_dump(zip_path):
+        json.loads(member.data)
+        parsed += 1
+    db = open_db(db_path)
+    with db.conn:
+        db["items"].insert_all(rows, batch_size=500)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.dump_ingest", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("--n", type=int, default=50_000, help="records in the dump (default 50,000)")
+    ap.add_argument("--profile", action="store_true", help="cProfile the first ingest")
+    a = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
+        d = Path(tmp)
+        config = d / "config.toml"
+        config.write_text(CONFIG.format(db=d / "vigie.db", dir=d), "utf-8")
+        names = deputies()
+
+        t = time.perf_counter()
+        first = records(a.n)
+        zip1 = write_an_zip(d / "qe1.zip", first)
+        changed = max(1, a.n // 100)
+        second = list(first)
+        for i in random.Random(2).sample(range(a.n), changed):
+            rec = json.loads(json.dumps(second[i]))["question"]  # same record, one event later
+            if rec["textesReponse"]:  # already answered: the ministry answering changes
+                rec["minAttribs"]["minAttrib"] = {
+                    "denomination": {"developpe": "Ministère de l'intérieur"}
+                }
+            else:
+                rec["textesReponse"] = {
+                    "texteReponse": {
+                        "infoJO": {"dateJO": "2026-04-14", "pageJO": "3012"},
+                        "texte": UNRELATED_ANSWER,
+                    }
+                }
+                rec["cloture"] = {"codeCloture": "REP_PUB", "libelleCloture": "Réponse publiée"}
+            second[i] = {"question": rec}
+        zip2 = write_an_zip(d / "qe2.zip", second)
+        del first, second
+        print(
+            f"generated {a.n} records, {changed} changed; dump {zip1.stat().st_size / 1e6:.1f} MB "
+            f"({time.perf_counter() - t:.1f}s)"
+        )
+
+        profiler = cProfile.Profile() if a.profile else None
+        t = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        run1 = ingest(zip1, config, d / "vigie.db", names)
+        if profiler:
+            profiler.disable()
+        t_first = time.perf_counter() - t
+
+        t = time.perf_counter()
+        run2 = ingest(zip2, config, d / "vigie.db", names)
+        t_again = time.perf_counter() - t
+
+        db = open_db(d / "vigie.db")
+        rows = list(db["items"].rows)
+        versions = db["item_versions"].count
+        alerts = db["alerts"].count
+        t_base = baseline(zip1, rows, d / "baseline.db")
+
+    print(
+        f"(a) first ingest:   {t_first:7.2f}s  new={run1['items_new']} "
+        f"({a.n / t_first:,.0f} records/s)"
+    )
+    print(
+        f"(b) re-ingest 1 %:  {t_again:7.2f}s  changed={run2['items_changed']} "
+        f"unchanged={run2['items_unchanged']} versions={versions} alerts={alerts}"
+    )
+    print(f"(c) baseline:       {t_base:7.2f}s  (json.loads + insert_all, same rows, same schema)")
+    print(
+        f"ratios: first/baseline = {t_first / t_base:.1f}x, re-ingest/baseline = {t_again / t_base:.1f}x"
+    )
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
