@@ -45,6 +45,7 @@ KIND_LABELS = {
 EVENT_LABELS = {
     "health_broken": "Source en panne", "health_reminder": "Source toujours en panne",
     "health_recovered": "Source rétablie", "health_stale": "Source sans nouveauté",
+    "health_missed": "Exécution manquée",
 }  # fmt: skip
 
 #: a block: ("h", text) | ("kv", label, value) | ("snippet", text, spans) | ("change", label,

@@ -62,7 +62,7 @@ def validate_cron(value: str) -> str:
     try:
         CronTrigger.from_crontab(value, timezone="Europe/Paris")
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid cron expression ({exc}); e.g. \"0 7 * * *\"")
+        raise ValueError(f"{value!r} is not a valid cron expression ({exc}); e.g. \"0 7 * * *\"") from None
     hour = fields[1]
     if hour == "2" or hour.startswith("2,") or hour.endswith(",2"):
         raise ValueError(

@@ -393,17 +393,6 @@ class Daemon:
         if last is not None and time.monotonic() - last < self.cfg.alerts.reminder_every:
             return
         self._missed_alerted[source] = time.monotonic()
-        from monitor.compose import EVENT_LABELS
-
-        if (
-            MISSED_EVENT not in EVENT_LABELS
-        ):  # a mail the composer cannot render would block the outbox
-            logger.warning(
-                "%s: no %s alert sent (the composer does not know this event yet)",
-                source,
-                MISSED_EVENT,
-            )
-            return
         try:
             self._enqueue_missed(source, reason)
         except Exception:

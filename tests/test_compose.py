@@ -56,6 +56,7 @@ def compose(a, item):
         (alert("health_recovered"), None, "Source rétablie — fncs"),
         (alert("health_reminder"), None, "Source toujours en panne — fncs"),
         (alert("health_stale"), None, "Source sans nouveauté — fncs"),
+        (alert("health_missed", reason="run due 07:15 skipped"), None, "Exécution manquée — fncs"),
         (alert(kind="answered", matched_terms=[]), {**QUESTION, "matched_terms": "[]"}, "Réponse publiée — QE 13024 — question suivie"),
     ],
 )  # fmt: skip
