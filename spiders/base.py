@@ -9,14 +9,26 @@ class. A spider receives its source settings as plain constructor arguments (pas
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError as TxConnectionRefusedError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
+from twisted.web.client import ResponseFailed
 
 from spiders.items import ValidatorItem
 
@@ -150,21 +162,92 @@ class SourceSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(PROBE_MISSES)
                 return
             reason = f"HTTP {status}"
-        elif failure.check(scrapy.exceptions.IgnoreRequest) and "robots" in str(failure.value).lower():
+        elif failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
             self.crawler.stats.inc_value(ROBOTS_BLOCKED)
             logger.info("%s: robots.txt forbids %s", self.source, url)
             return
-        elif failure.check(scrapy.exceptions.IgnoreRequest):
+        elif failure.check(IgnoreRequest) and not _refusal(failure):
             self.crawler.stats.inc_value(ROBOTS_BLOCKED)
             logger.info("%s: not fetched %s: %s", self.source, url, failure.value)
             return
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            reason = "timeout"
-        elif failure.check(DNSLookupError):
-            reason = "DNS lookup failed"
         else:
-            reason = f"{failure.type.__name__}: {failure.value}"
+            reason = download_failure_reason(failure)
         if probe and reason.startswith("HTTP"):
             return
         self.crawler.stats.inc_value(ERRORS)
         logger.error("%s: failed %s: %s", self.source, url, reason)
+
+
+class RedirectRefused(IgnoreRequest):
+    """A redirect we do not follow (off the source's host, or back to a page of its own chain)."""
+
+
+def _refusal(failure: Failure) -> bool:
+    """IgnoreRequests that are the page's fault, not ours: logged and counted as errors.
+
+    Why: Scrapy reports "max redirections reached" and "body over DOWNLOAD_MAXSIZE after
+    decompression" as IgnoreRequest, which we otherwise treat as a deliberate skip."""
+    text = str(failure.value)
+    return bool(failure.check(RedirectRefused)) or "max redirections" in text or "DOWNLOAD_MAXSIZE" in text
+
+
+def download_failure_reason(failure: Failure) -> str:
+    """A short reason a user understands for a failed download.
+
+    Why: Scrapy 2.19 wraps Twisted's errors (timeout, refused, lost connection, data loss,
+    cancelled over-size download) in its own exception types; the log line must say which."""
+    text = str(failure.value)
+    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+        return "timeout"
+    if failure.check(ResponseDataLossError):
+        return "incomplete answer: the connection closed before the announced Content-Length"
+    if failure.check(DownloadCancelledError) and "max size" in text:
+        size = re.search(r"receive (\d+) bytes .*max size \((\d+)\)", text)
+        detail = f" ({size[1]} bytes announced, limit {size[2]})" if size else ""
+        return f"refused: page larger than crawl.max_page_bytes{detail}"
+    if failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in text:
+        return "refused: compressed page inflates past crawl.max_page_bytes (compression bomb?)"
+    if failure.check(IgnoreRequest) and "max redirections" in text:
+        return "too many redirects (redirect loop?)"
+    if failure.check(RedirectRefused):
+        return text
+    if failure.check(DownloadConnectionRefusedError, TxConnectionRefusedError):
+        return "connection refused"
+    if failure.check(CannotResolveHostError, DNSLookupError):
+        return "DNS lookup failed"
+    if failure.check(DownloadFailedError, ResponseFailed):
+        inner = [n for n in re.findall(r"twisted\.\w+(?:\.\w+)*\.(\w+)", text) if n != "Failure"]
+        return "connection lost before a complete answer" + (f" ({', '.join(dict.fromkeys(inner))})" if inner else "")
+    return f"{failure.type.__name__}: {failure.value}"
+
+
+class SameHostRedirectMiddleware:
+    """Refuse redirects off the source's host (and port) and redirect loops, with a reason.
+
+    Why: Scrapy drops both silently (its offsite filter ignores ports and acts at scheduling
+    without calling the errback; a loop back to a page already seen is eaten by the duplicate
+    filter), so a source whose pages moved elsewhere would look empty instead of failing with
+    "redirected to <other host>". Runs before Scrapy's RedirectMiddleware (order 650 > 600).
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SameHostRedirectMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: scrapy.Request, response: Response) -> Response:
+        location = response.headers.get("Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return response
+        if request.meta.get("dont_redirect") or response.status in request.meta.get("handle_httpstatus_list", ()):
+            return response
+        target = urljoin(request.url, location.decode("latin-1").strip())
+        spider = self.crawler.spider
+        if isinstance(spider, SourceSpider) and not spider.same_site(target):
+            raise RedirectRefused(f"redirect off the source's host to {target} (not followed)")
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if canonical_url(target) in {canonical_url(u) for u in chain}:
+            raise RedirectRefused(f"redirect loop: {' -> '.join([*chain, target])} (not followed)")
+        return response

@@ -47,6 +47,8 @@ def polite_settings(
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "spiders.retry.BackoffRetryMiddleware": 550,
+            # off-host redirects and loops: refused with a logged reason (spiders/base.py)
+            "spiders.base.SameHostRedirectMiddleware": 650,
         },
         "DOWNLOAD_MAXSIZE": max_page_bytes,
         "DOWNLOAD_WARNSIZE": 0,
