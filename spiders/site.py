@@ -11,7 +11,9 @@ between two versions; feeds and sitemaps only contribute URLs, dates and change 
 
 from __future__ import annotations
 
+import codecs
 import json
+import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -25,6 +27,8 @@ from spiders.parse.feeds import discover_feeds, parse_feed
 from spiders.parse.listing import parse_listing
 from spiders.parse.sitemaps import parse_sitemap, sitemaps_from_robots
 from spiders.parse.wp_rest import parse_wp_posts, wp_api_root
+
+logger = logging.getLogger("vigie.spider")
 
 DEFAULT_FEEDS = ("/rss.xml", "/feed/", "/feed")
 DEFAULT_SITEMAPS = ("/sitemap.xml", "/wp-sitemap.xml")
@@ -101,11 +105,16 @@ class SiteSpider(SourceSpider):
         if self.unusable(response):
             return
         page = parse_feed(response.body, response.url)
-        if not page.ok:
+        if not page.ok or (page.error and not any(e.url for e in page.entries)):
+            # Why the second test: the parser recovers from a truncated feed and may return
+            # nothing usable with ok=True; that is a broken feed and must be said.
             if response.meta.get("probe"):
                 return  # /feed on a site without a feed may answer 200 with an HTML page
             self.page_problem(response.url, f"malformed feed: {page.error}")
             return
+        if page.error:
+            logger.warning("%s: %s: feed partly malformed (%s); its readable entries are used",
+                           self.source, response.url, page.error)
         for e in page.entries:
             if e.url:
                 yield from self.consider(e.url, "feed", e.updated_raw or e.date_raw, e.date_raw)
@@ -196,11 +205,12 @@ class SiteSpider(SourceSpider):
             self.unusable(response)
             yield SeenItem(source=self.source, url=url)
             return
-        if not hasattr(response, "text"):
-            self.page_problem(response.url, f"not an HTML page ({response.headers.get('Content-Type')!r})")
+        if not hasattr(response, "text") or not _is_html(response):
+            content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+            self.page_problem(response.url, f"not an HTML page ({content_type or 'no Content-Type'})")
             return
         self.done.add(url)
-        fields = parse_article(response.body, response.url, selectors=self.selectors)
+        fields = parse_article(self.page_text(response), response.url, selectors=self.selectors)
         if not fields.is_article:
             self.logger.debug("%s: not an article: %s", self.source, response.url)
             return
@@ -227,10 +237,52 @@ class SiteSpider(SourceSpider):
         if v:
             yield v
 
+    def page_text(self, response: Response) -> str:
+        """The page as text, decoded with the charset the server declared (header, BOM, meta).
+
+        Why not ``response.text``: a page declared UTF-8 but written in Windows-1252 (a CMS
+        template saved by an old editor) decodes to U+FFFD in place of every accented letter,
+        and that mojibake would be stored and matched against. Bytes that are not valid UTF-8
+        are read as Windows-1252 instead (valid UTF-8 sequences are kept), with a log line.
+        """
+        encoding = codecs.lookup(getattr(response, "encoding", None) or "utf-8").name
+        if encoding != "utf-8":
+            return response.text
+        try:
+            return response.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            logger.warning(
+                "%s: %s: declared UTF-8 but byte %#04x at %d is not UTF-8; bad bytes read as Windows-1252",
+                self.source, response.url, response.body[exc.start], exc.start,
+            )
+            return response.body.decode("utf-8", errors=CP1252_FALLBACK)
+
     def _validator(self, response: Response) -> Iterator[Any]:
         v = self.validator(response, deferred=True)
         if v:
             yield v
+
+
+def _is_html(response: Response) -> bool:
+    """HTML by its Content-Type (absent counts as HTML).
+
+    Why: Scrapy hands a PDF or a JSON answer to the spider as a TextResponse, and the article
+    parser would only say "not an article" at debug level: a link that now serves a document
+    instead of a page must be logged with its URL."""
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+    return not content_type or "html" in content_type
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: an undecodable byte of a "UTF-8" page is read as Windows-1252."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.start + 1]
+    return bytes(bad).decode("cp1252", errors="replace"), exc.start + 1
+
+
+CP1252_FALLBACK = "vigie-cp1252"
+codecs.register_error(CP1252_FALLBACK, _cp1252_fallback)
 
 
 def _headers(response: Response) -> dict[str, str]:
