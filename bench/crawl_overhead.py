@@ -1,0 +1,303 @@
+"""What does Vigie cost over a bare Scrapy crawl of the same pages? (issue 7; goal: ratio ≤ 1.3)
+
+Vigie: ``monitor.crawl.crawl_source`` on a fresh database, the full pipeline (discovery through
+home, robots.txt, feed, sitemap and listings; article parsing with trafilatura; normalize, match,
+store, outbox), its crawl child process included. Baseline: a bench-local ``SitemapSpider`` run in
+its own child process with the *same Scrapy settings* (computed by ``monitor.crawler`` from the
+same config: no delay, no AutoThrottle, same concurrency, robots.txt obeyed), fetching the article
+URLs of the same sitemap, with a callback that does nothing. Both are timed with
+``time.perf_counter`` from the parent, so both pay Python and Scrapy start-up.
+
+``--profile`` reruns the Vigie crawl child under cProfile and summarises where its time goes.
+
+    python -m bench.crawl_overhead --articles 2000 --repeat 3 --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GOAL = 1.3
+SOURCE = "bench"
+LOG_LEVEL = "WARNING"  # both sides: no per-request log lines
+
+
+# -- helpers shared by the crawl benchmarks -----------------------------------------------------
+@contextlib.contextmanager
+def quiet(log: Path) -> Iterator[None]:
+    """Send this process's fds 1 and 2 (inherited by crawl children) to ``log``."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log.open("ab") as f:
+        os.dup2(f.fileno(), 1)
+        os.dup2(f.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def vigie_config(folder: Path, base_url: str) -> Path:
+    """A fresh config + database in ``folder`` with one site source, the tests' fast settings
+    (no delay, no AutoThrottle, 8 parallel requests) and no page cap below the site's size."""
+    from tests.conftest import write_config
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_config(
+        folder, {SOURCE: {"spider": "site", "url": base_url}},
+        crawl={"max_pages": 100_000, "download_timeout": 30},
+    )  # fmt: skip
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (crawl processes)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+@dataclass
+class VigieCrawl:
+    seconds: float
+    outcome: str
+    reason: str | None
+    row: dict[str, Any] = field(default_factory=dict)
+    cpu: float = 0.0  # CPU seconds of the crawl child
+
+
+def vigie_crawl(config: Path, log: Path) -> VigieCrawl:
+    """One ``crawl_source`` run, timed from the parent; the child's output goes to ``log``."""
+    from monitor.config import load_config
+    from monitor.crawl import crawl_source
+
+    cfg = load_config(str(config))
+    cpu0, t0 = children_cpu(), time.perf_counter()
+    with quiet(log):
+        result = crawl_source(cfg, str(config), SOURCE, log_level=LOG_LEVEL)
+    seconds = time.perf_counter() - t0
+    return VigieCrawl(seconds, result.outcome, result.reason, dict(result.row), children_cpu() - cpu0)
+
+
+def baseline_settings(config: Path) -> dict[str, Any]:
+    """The Scrapy settings Vigie's crawl child uses for this config, minus Vigie's pipeline."""
+    from monitor.config import load_config
+    from monitor.crawler import scrapy_settings
+
+    cfg = load_config(str(config))
+    settings = scrapy_settings(cfg, SOURCE, str(config), None, True, LOG_LEVEL)
+    settings.pop("ITEM_PIPELINES", None)
+    return {k: v for k, v in settings.items() if not k.startswith("VIGIE_") or k == "VIGIE_RETRY_BACKOFF_BASE"}
+
+
+def bare_crawl(settings_file: Path, base_url: str, log: Path) -> tuple[float, float]:
+    """The baseline in its own child process (imports Scrapy only): (wall, CPU) seconds."""
+    cmd = [sys.executable, "-m", "bench.crawl_overhead", "--bare-child", str(settings_file), base_url]
+    cpu0, t0 = children_cpu(), time.perf_counter()
+    with log.open("ab") as out:
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False)
+    seconds = time.perf_counter() - t0
+    if proc.returncode:
+        raise RuntimeError(f"bare Scrapy crawl failed (exit {proc.returncode}), see {log}")
+    return seconds, children_cpu() - cpu0
+
+
+def _bare_child(settings_file: str, base_url: str) -> int:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.spiders import SitemapSpider
+
+    class BareSpider(SitemapSpider):
+        name = "bare"
+        sitemap_urls = [base_url + "/sitemap.xml"]
+        sitemap_rules = [("/actualites/", "noop")]
+
+        def noop(self, response: Any) -> None:
+            return None
+
+    settings = json.loads(Path(settings_file).read_text("utf-8"))
+    process = CrawlerProcess(settings)
+    process.crawl(BareSpider)
+    process.start()
+    return 0
+
+
+# -- profile ------------------------------------------------------------------------------------
+AREAS = [  # (substring of the file or builtin name, area), first match wins
+    ("/monitor/", "vigie monitor/*"), ("/spiders/parse/", "vigie spiders/parse/*"),
+    ("/spiders/", "vigie spiders/*"), ("/storage/", "vigie storage/*"),
+    ("trafilatura", "trafilatura"), ("justext", "trafilatura (justext)"),
+    ("htmldate", "trafilatura (htmldate)"), ("courlan", "trafilatura (courlan)"),
+    ("lxml", "lxml"), ("sqlite", "sqlite3"), ("sqlite_utils", "sqlite3"),
+    ("dateparser", "dateparser"), ("pydantic", "pydantic"), ("w3lib", "w3lib"),
+    ("scrapy", "scrapy"), ("twisted", "twisted"), ("epoll", "idle (epoll wait)"),
+    ("select", "idle (select)"), ("importlib", "imports"), ("<frozen", "imports"),
+    ("re/", "re (regex)"), ("_sre", "re (regex)"), ("method 'sub'", "re (regex)"),
+    ("method 'search'", "re (regex)"), ("method 'match'", "re (regex)"),
+]
+
+
+def _area(func: tuple[str, int, str]) -> str:
+    where = f"{func[0]}:{func[2]}"
+    for needle, area in AREAS:
+        if needle in where:
+            return area
+    return "other (stdlib, builtins)"
+
+
+def summarise_profile(path: Path, top: int = 12) -> list[str]:
+    """Self time per area, then the project functions and library calls with most cumulative time."""
+    st = pstats.Stats(str(path))
+    total = st.total_tt or 1e-9  # type: ignore[attr-defined]
+    by_area: dict[str, float] = defaultdict(float)
+    for func, (_cc, _nc, tt, _ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
+        by_area[_area(func)] += tt
+    lines = [f"crawl child under cProfile: {total:.1f} s of main-thread time", "self time by area:"]
+    for area, tt in sorted(by_area.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"  {area:<28} {tt:7.2f} s  {100 * tt / total:5.1f} %")
+    lines.append("cumulative time, project functions and top-level library calls:")
+    rows = []
+    for func, (_cc, nc, _tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
+        name = f"{func[0]}:{func[2]}"
+        if any(p in func[0] for p in ("/monitor/", "/spiders/", "/storage/")) or (
+            "trafilatura/core.py" in func[0] and func[2] in ("extract", "bare_extraction")
+        ):
+            rows.append((ct, nc, name.replace(str(ROOT) + "/", "")))
+    for ct, nc, name in sorted(rows, reverse=True)[:top]:
+        lines.append(f"  {ct:7.2f} s  {nc:6d} calls  {name}")
+    return lines
+
+
+def profile_vigie(folder: Path, base_url: str) -> tuple[Path, list[str]]:
+    """Rerun the Vigie crawl child (fresh database) under cProfile; (profile file, summary)."""
+    from monitor.config import load_config
+    from storage import runs as store_runs
+    from storage.db import open_db
+
+    config = vigie_config(folder, base_url)
+    cfg = load_config(str(config))
+    db = open_db(cfg.db_path)
+    run_id = store_runs.start_run(db, SOURCE, "2026-02-14T00:00:00+00:00")
+    db.conn.close()
+    out = folder / "crawler.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "monitor.crawler",
+           "--config", str(config), "--source", SOURCE, "--run-id", str(run_id),
+           "--log-level", LOG_LEVEL]  # fmt: skip
+    with (folder / "profile.log").open("ab") as log:
+        subprocess.run(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False)
+    return out, summarise_profile(out)
+
+
+# -- the benchmark ------------------------------------------------------------------------------
+@dataclass
+class OverheadResult:
+    vigie: list[float]
+    bare: list[float]
+    vigie_requests: int
+    bare_requests: int
+    row: dict[str, Any]
+    articles: int
+    vigie_cpu: list[float] = field(default_factory=list)
+    bare_cpu: list[float] = field(default_factory=list)
+    profile: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.vigie) / statistics.median(self.bare)
+
+    def lines(self) -> list[str]:
+        v, b = statistics.median(self.vigie), statistics.median(self.bare)
+        verdict = "meets" if self.ratio <= GOAL else "MISSES"
+        out = [
+            f"site: {self.articles} articles, {len(self.vigie)} repetition(s) each, median wall time",
+            f"bare Scrapy (sitemap → articles, no-op callback)  {b:7.2f} s  {self.bare_requests} requests"
+            f"  runs: {', '.join(f'{x:.2f}' for x in self.bare)}",
+            f"Vigie crawl_source (full pipeline, fresh db)      {v:7.2f} s  {self.vigie_requests} requests"
+            f"  runs: {', '.join(f'{x:.2f}' for x in self.vigie)}",
+            f"ratio Vigie / bare = {self.ratio:.2f}  (goal ≤ {GOAL}: {verdict})",
+            f"CPU of the crawl child (median): bare {statistics.median(self.bare_cpu):.1f} s, "
+            f"Vigie {statistics.median(self.vigie_cpu):.1f} s, ratio "
+            f"{statistics.median(self.vigie_cpu) / statistics.median(self.bare_cpu):.2f} "
+            "(less sensitive than wall time to other load on the machine)",
+            f"Vigie run row: pages={self.row.get('pages_fetched')} new={self.row.get('items_new')} "
+            f"errors={self.row.get('errors')} outcome={self.row.get('outcome')}",
+            f"throughput: bare {self.articles / b:.0f} articles/s, Vigie {self.articles / v:.0f} articles/s",
+        ]
+        if self.profile:
+            out += ["", *self.profile]
+        return out
+
+
+def run(site: Any, workdir: Path, repeat: int = 3, profile: bool | None = None) -> OverheadResult:
+    """``site`` is a ``bench.sitegen.SiteInfo``; ``profile`` None = only when the goal is missed."""
+    from tests.support.siteserver import SiteServer
+
+    log = workdir / "crawl_overhead.log"
+    vigie_times, bare_times, vigie_cpu, bare_cpu = [], [], [], []
+    vigie_requests = bare_requests = 0
+    row: dict[str, Any] = {}
+    with SiteServer(site.folder) as srv:
+        settings_file = workdir / "bare_settings.json"
+        settings_file.write_text(json.dumps(baseline_settings(vigie_config(workdir / "settings", srv.base_url))))
+        for k in range(repeat):  # interleaved, so drift on the machine hits both sides alike
+            srv.reset_counts()
+            wall, cpu = bare_crawl(settings_file, srv.base_url, log)
+            bare_times.append(wall)
+            bare_cpu.append(cpu)
+            bare_requests = len(srv.requests)
+            srv.reset_counts()
+            crawl = vigie_crawl(vigie_config(workdir / f"vigie-{k}", srv.base_url), log)
+            if crawl.outcome != "ok":
+                raise RuntimeError(f"Vigie crawl {crawl.outcome}: {crawl.reason} (see {log})")
+            vigie_times.append(crawl.seconds)
+            vigie_cpu.append(crawl.cpu)
+            vigie_requests, row = len(srv.requests), crawl.row
+        result = OverheadResult(vigie_times, bare_times, vigie_requests, bare_requests, row,
+                                len(site.articles), vigie_cpu, bare_cpu)  # fmt: skip
+        if profile or (profile is None and result.ratio > GOAL):
+            _, result.profile = profile_vigie(workdir / "profile", srv.base_url)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--bare-child"]:
+        return _bare_child(argv[1], argv[2])
+    ap = argparse.ArgumentParser(prog="python -m bench.crawl_overhead", description=__doc__.split("\n")[0])
+    ap.add_argument("--articles", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--profile", action="store_true", help="profile the Vigie crawl child even if the goal is met")
+    a = ap.parse_args(argv)
+    from bench.sitegen import generate
+
+    with tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
+        site = generate(Path(tmp) / "site", a.articles)
+        result = run(site, Path(tmp), a.repeat, True if a.profile else None)
+        print("\n".join(result.lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
