@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 import time
 from dataclasses import asdict
@@ -28,7 +29,7 @@ from spiders.items import ArticleItem, HintItem, Progress, QuestionItem, SeenIte
 from storage import items as store_items
 from storage import outbox
 from storage import runs as store_runs
-from storage.db import open_db, write_tx
+from storage.db import StorageError, open_db, write_tx
 from storage.validators import save_validators
 
 logger = logging.getLogger("vigie.pipeline")
@@ -63,6 +64,7 @@ class StorePipeline:
         self.last_flush = time.monotonic()
         self.db = None
         self.followed: set[str] = set()
+        self.write_failed: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -134,20 +136,49 @@ class StorePipeline:
                 print(json.dumps(out, ensure_ascii=False), file=sys.stdout, flush=True)
             self.buffer, self.seen, self.validators, self.hints = [], [], [], []
             return
-        if self.db is None:
+        if self.db is None or self.write_failed:
             return
         now = utc_now()
-        with write_tx(self.db):
-            for record in self.buffer:
-                self._store(record, now)
-            if self.seen:
-                store_items.touch_items(self.db, self.seen, now)
-            if self.hints:
-                store_items.add_hints(self.db, self.hints)
-            save_validators(self.db, self.validators, now)
-            if self.run_id:
-                store_runs.update_counters(self.db, self.run_id, self.counters())
+        counts = dict(self.counts)
+        try:
+            with write_tx(self.db):
+                for record in self.buffer:
+                    self._store(record, now)
+                if self.seen:
+                    store_items.touch_items(self.db, self.seen, now)
+                if self.hints:
+                    store_items.add_hints(self.db, self.hints)
+                save_validators(self.db, self.validators, now)
+                if self.run_id:
+                    store_runs.update_counters(self.db, self.run_id, self.counters())
+        except (sqlite3.Error, StorageError) as exc:
+            self.counts = counts  # the batch was rolled back: it was not stored, do not count it
+            self._stop_on_write_error(exc)
         self.buffer, self.seen, self.validators, self.hints = [], [], [], []
+
+    def _stop_on_write_error(self, exc: BaseException) -> None:
+        """The database refused a batch (disk full, I/O error): say so once and stop the crawl.
+
+        Why: fetching more pages that cannot be stored only hides the cause; the batch rolled
+        back whole, so what the run row counts is still exactly what is stored, and the run
+        ends failed with this reason instead of a misleading "zero items"."""
+        from scrapy.utils.defer import deferred_from_coro
+
+        cause = _root_cause(exc)
+        self.write_failed = f"database write failed: {cause}"
+        logger.error("%s: cannot write to the database %s: %s; stopping the crawl",
+                     self.source, self.cfg.db_path, cause)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=self.write_failed))
+
+    def _record_write_failure(self) -> None:
+        """Close the run row as failed with the storage reason (a one-row write that often still
+        fits); otherwise the parent records the child's exit, or the next crawl the orphan."""
+        if not self.run_id:
+            return
+        try:
+            store_runs.finish_run(self.db, self.run_id, "failed", self.write_failed, utc_now())
+        except (sqlite3.Error, StorageError) as exc:
+            logger.error("%s: could not record the failed run either: %s", self.source, _root_cause(exc))
 
     def _store(self, record: Record, now: str) -> None:
         row = record_row(record)
@@ -176,7 +207,9 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         self.flush()
-        if self.db is None:
+        if self.db is not None and self.write_failed:
+            self._record_write_failure()
+        if self.db is None or self.write_failed:
             return
         clean = self.crawler.stats.get_value(sb.ERRORS, 0) == 0
         with write_tx(self.db):
@@ -186,3 +219,15 @@ class StorePipeline:
                 store_runs.update_counters(self.db, self.run_id, self.counters())
         if not clean and self.deferred_validators:
             logger.info("%s: fetch errors this run: listings and feeds will be fetched in full next time", self.source)
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The first database error in the chain ("disk I/O error", "database or disk is full"),
+    not the follow-up "cannot rollback" raised while cleaning up after it."""
+    seen: BaseException | None = exc
+    found = exc
+    while seen is not None:
+        if isinstance(seen, sqlite3.Error) and "cannot rollback" not in str(seen):
+            found = seen
+        seen = seen.__cause__ or seen.__context__
+    return str(found)
