@@ -40,9 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.pipeline import StorePipeline  # noqa: E402
+from spiders.assemblee import AssembleeSpider  # noqa: E402
 from spiders.parse.an_deputies import Deputy  # noqa: E402
 from spiders.parse.an_dump import iter_dump  # noqa: E402
-from spiders.parse.an_record import parse_an_record  # noqa: E402
+from storage import items as store_items  # noqa: E402
 from storage import runs as store_runs  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from tests.support.anfixtures import make_an_record, write_an_zip  # noqa: E402
@@ -136,13 +137,17 @@ def ingest(zip_path: Path, config: Path, db_path: Path, names: dict[str, Deputy]
     """(a)/(b): dump → items → the real pipeline; returns the run row."""
     db = open_db(db_path)
     run_id = store_runs.start_run(db, "assemblee", "2026-01-01T00:00:00+00:00")
-    pipeline = StorePipeline(_Crawler(config, run_id))
+    crawler = _Crawler(config, run_id)
+    pipeline = StorePipeline(crawler)
     pipeline.open_spider()
-    for member in iter_dump(zip_path):
-        item = parse_an_record(member.data, source="assemblee")
-        deputy = names.get(item.author_ref or "")
-        if deputy:
-            item.author_name, item.circonscription = deputy.name, deputy.circonscription
+    # the spider's own member loop (checksum skip, parse, names), without the download
+    spider = AssembleeSpider(
+        source="assemblee", url="https://www.assemblee-nationale.fr",
+        fingerprints=store_items.fingerprints(db, "assemblee"),
+    )
+    spider.crawler = crawler  # type: ignore[misc]
+    spider.deputies = names
+    for item in spider._read_dump("QE", "bench://dump", zip_path):
         pipeline.process_item(item)
     pipeline.close_spider()
     return store_runs.get_run(db, run_id)

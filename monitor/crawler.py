@@ -48,6 +48,7 @@ def spider_kwargs(cfg: Config, name: str, db: Any | None) -> dict[str, Any]:
             follow=list(src.follow), deputies=src.deputies, pages=src.pages,
             followed=sorted(store_items.followed_ids(db, name)) if db is not None else [],
             max_dump_bytes=cfg.crawl.max_dump_bytes,
+            fingerprints=store_items.fingerprints(db, name) if db is not None else {},
         )
     elif isinstance(src, SenatSource):
         kw.update(

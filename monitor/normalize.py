@@ -121,6 +121,7 @@ def question_record(item: QuestionItem, now: datetime, follow: set[str] | None =
         answer_jo_page=_line(item.answer_jo_page),
         answer_text=clean_text(item.answer_text),
         followed=followed,
+        source_updated=item.fingerprint,
     )
 
 

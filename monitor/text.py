@@ -17,7 +17,8 @@ import html
 import re
 import unicodedata
 
-from bs4 import BeautifulSoup, CData, Comment, NavigableString, Tag
+from lxml import etree
+from lxml import html as lxml_html
 
 __all__ = ["clean_line", "clean_text", "fold", "fold_with_map", "normalize_chars"]
 
@@ -47,6 +48,7 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,
 
 # sentinels for breaks produced by block elements (never present in real text after cleanup)
 _LINE, _PARA, _BR = "\x1e", "\x1d", "\x1f"
+_WS = re.compile(r"\s+")
 _BREAKS = re.compile(r"[ \t]*[\x1d-\x1f][\x1d-\x1f \t]*")
 _PARA_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 blockquote section article header footer aside ul ol dl table "
@@ -78,31 +80,33 @@ def _html_to_text(fragment: str) -> str:
     """Render an HTML fragment as text with sentinel line/paragraph breaks.
 
     Whitespace inside text nodes is insignificant in HTML, so source newlines become spaces;
-    only block elements produce breaks.
+    only block elements produce breaks. Why lxml directly rather than BeautifulSoup: this runs
+    for every record of a 50,000-question dump, and lxml's tree walk is several times faster.
     """
-    soup = BeautifulSoup(fragment, "lxml")
-    for node in soup.find_all(_DROP_TAGS):
-        node.decompose()
-    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        node.extract()
+    try:
+        root = lxml_html.document_fromstring(fragment)
+    except (etree.ParserError, ValueError):
+        return _TAG.sub(" ", fragment)
     parts: list[str] = []
-    # iterative walk with explicit "closing" markers: a block element breaks on both sides
-    stack: list[object] = [soup]
+    # iterative walk: (element, closing?) — a block element breaks on both sides
+    stack: list[tuple[object, bool]] = [(root, False)]
     while stack:
-        node = stack.pop()
-        if isinstance(node, str) and not isinstance(node, NavigableString):
-            parts.append(node)  # a sentinel pushed for a closing tag
-        elif type(node) is NavigableString or isinstance(node, CData):
-            parts.append(re.sub(r"\s+", " ", str(node)))
-        elif isinstance(node, Tag):
-            if node.name == "br":
+        el, closing = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else None  # type: ignore[attr-defined]
+        if closing:
+            parts.append(_PARA if tag in _PARA_TAGS else _LINE if tag in _LINE_TAGS else "")
+        elif tag is not None and tag not in _DROP_TAGS:
+            if tag == "br":
                 parts.append(_BR)
+            else:
+                parts.append(_PARA if tag in _PARA_TAGS else _LINE if tag in _LINE_TAGS else "")
+                if el.text:  # type: ignore[attr-defined]
+                    parts.append(_WS.sub(" ", el.text))  # type: ignore[attr-defined]
+                stack.append((el, True))
+                stack.extend((child, False) for child in reversed(el))  # type: ignore[call-overload]
                 continue
-            brk = _PARA if node.name in _PARA_TAGS else _LINE if node.name in _LINE_TAGS else ""
-            parts.append(brk)
-            if brk:
-                stack.append(brk)
-            stack.extend(reversed(node.contents))
+        if el is not root and el.tail:  # type: ignore[attr-defined]
+            parts.append(_WS.sub(" ", el.tail))  # type: ignore[attr-defined]
     return "".join(parts)
 
 

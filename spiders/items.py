@@ -57,6 +57,7 @@ class QuestionItem:
     closure_date_raw: str | None = None
     signalee: bool = False
     renewals: int = 0
+    fingerprint: str | None = None  # checksum of the source record: unchanged → not reparsed
     kind: str = "question"
 
 

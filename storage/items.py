@@ -108,6 +108,18 @@ def known_articles(db: sqlite_utils.Database, source: str) -> dict[str, dict[str
     return out
 
 
+def fingerprints(db: sqlite_utils.Database, source: str) -> dict[str, str]:
+    """id -> checksum of the source record stored last time (questions from open-data dumps)."""
+    return {
+        r[0]: r[1]
+        for r in db.conn.execute(
+            "SELECT id, source_updated FROM items WHERE source = ? AND kind = 'question' "
+            "AND source_updated IS NOT NULL",
+            [source],
+        )
+    }
+
+
 def followed_ids(db: sqlite_utils.Database, source: str) -> set[str]:
     return {
         r[0]
