@@ -161,7 +161,13 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    """Gap detection and per-deputy queries on a whole legislature."""
+    db["items"].create_index(["chamber", "qtype", "legislature", "number"], if_not_exists=True)
+    db["items"].create_index(["author"], if_not_exists=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
