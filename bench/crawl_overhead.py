@@ -99,7 +99,9 @@ def vigie_crawl(config: Path, log: Path) -> VigieCrawl:
     with quiet(log):
         result = crawl_source(cfg, str(config), SOURCE, log_level=LOG_LEVEL)
     seconds = time.perf_counter() - t0
-    return VigieCrawl(seconds, result.outcome, result.reason, dict(result.row), children_cpu() - cpu0)
+    return VigieCrawl(
+        seconds, result.outcome, result.reason, dict(result.row), children_cpu() - cpu0
+    )
 
 
 def baseline_settings(config: Path) -> dict[str, Any]:
@@ -110,12 +112,23 @@ def baseline_settings(config: Path) -> dict[str, Any]:
     cfg = load_config(str(config))
     settings = scrapy_settings(cfg, SOURCE, str(config), None, True, LOG_LEVEL)
     settings.pop("ITEM_PIPELINES", None)
-    return {k: v for k, v in settings.items() if not k.startswith("VIGIE_") or k == "VIGIE_RETRY_BACKOFF_BASE"}
+    return {
+        k: v
+        for k, v in settings.items()
+        if not k.startswith("VIGIE_") or k == "VIGIE_RETRY_BACKOFF_BASE"
+    }
 
 
 def bare_crawl(settings_file: Path, base_url: str, log: Path) -> tuple[float, float]:
     """The baseline in its own child process (imports Scrapy only): (wall, CPU) seconds."""
-    cmd = [sys.executable, "-m", "bench.crawl_overhead", "--bare-child", str(settings_file), base_url]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.crawl_overhead",
+        "--bare-child",
+        str(settings_file),
+        base_url,
+    ]
     cpu0, t0 = children_cpu(), time.perf_counter()
     with log.open("ab") as out:
         proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False)
@@ -146,16 +159,31 @@ def _bare_child(settings_file: str, base_url: str) -> int:
 
 # -- profile ------------------------------------------------------------------------------------
 AREAS = [  # (substring of the file or builtin name, area), first match wins
-    ("/monitor/", "vigie monitor/*"), ("/spiders/parse/", "vigie spiders/parse/*"),
-    ("/spiders/", "vigie spiders/*"), ("/storage/", "vigie storage/*"),
-    ("trafilatura", "trafilatura"), ("justext", "trafilatura (justext)"),
-    ("htmldate", "trafilatura (htmldate)"), ("courlan", "trafilatura (courlan)"),
-    ("lxml", "lxml"), ("sqlite", "sqlite3"), ("sqlite_utils", "sqlite3"),
-    ("dateparser", "dateparser"), ("pydantic", "pydantic"), ("w3lib", "w3lib"),
-    ("scrapy", "scrapy"), ("twisted", "twisted"), ("epoll", "idle (epoll wait)"),
-    ("select", "idle (select)"), ("importlib", "imports"), ("<frozen", "imports"),
-    ("re/", "re (regex)"), ("_sre", "re (regex)"), ("method 'sub'", "re (regex)"),
-    ("method 'search'", "re (regex)"), ("method 'match'", "re (regex)"),
+    ("/monitor/", "vigie monitor/*"),
+    ("/spiders/parse/", "vigie spiders/parse/*"),
+    ("/spiders/", "vigie spiders/*"),
+    ("/storage/", "vigie storage/*"),
+    ("trafilatura", "trafilatura"),
+    ("justext", "trafilatura (justext)"),
+    ("htmldate", "trafilatura (htmldate)"),
+    ("courlan", "trafilatura (courlan)"),
+    ("lxml", "lxml"),
+    ("sqlite", "sqlite3"),
+    ("sqlite_utils", "sqlite3"),
+    ("dateparser", "dateparser"),
+    ("pydantic", "pydantic"),
+    ("w3lib", "w3lib"),
+    ("scrapy", "scrapy"),
+    ("twisted", "twisted"),
+    ("epoll", "idle (epoll wait)"),
+    ("select", "idle (select)"),
+    ("importlib", "imports"),
+    ("<frozen", "imports"),
+    ("re/", "re (regex)"),
+    ("_sre", "re (regex)"),
+    ("method 'sub'", "re (regex)"),
+    ("method 'search'", "re (regex)"),
+    ("method 'match'", "re (regex)"),
 ]
 
 
@@ -260,7 +288,9 @@ def run(site: Any, workdir: Path, repeat: int = 3, profile: bool | None = None) 
     row: dict[str, Any] = {}
     with SiteServer(site.folder) as srv:
         settings_file = workdir / "bare_settings.json"
-        settings_file.write_text(json.dumps(baseline_settings(vigie_config(workdir / "settings", srv.base_url))))
+        settings_file.write_text(
+            json.dumps(baseline_settings(vigie_config(workdir / "settings", srv.base_url)))
+        )
         for k in range(repeat):  # interleaved, so drift on the machine hits both sides alike
             srv.reset_counts()
             wall, cpu = bare_crawl(settings_file, srv.base_url, log)
@@ -285,10 +315,16 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--bare-child"]:
         return _bare_child(argv[1], argv[2])
-    ap = argparse.ArgumentParser(prog="python -m bench.crawl_overhead", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.crawl_overhead", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--profile", action="store_true", help="profile the Vigie crawl child even if the goal is met")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the Vigie crawl child even if the goal is met",
+    )
     a = ap.parse_args(argv)
     from bench.sitegen import generate
 

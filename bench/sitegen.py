@@ -47,15 +47,30 @@ FALLBACK = (
     "L'expérimentation SECPA a montré l'intérêt d'une gouvernance partagée avec les habitants."
 )
 TOPICS = [
-    "les centres de santé", "l'accès aux soins", "la coordination pluriprofessionnelle",
-    "les maisons de santé", "la médiation en santé", "les soins primaires", "l'ARS",
-    "la convention médicale", "la santé communautaire", "les déserts médicaux",
-    "l'Assurance Maladie", "la prévention", "les infirmiers en pratique avancée",
+    "les centres de santé",
+    "l'accès aux soins",
+    "la coordination pluriprofessionnelle",
+    "les maisons de santé",
+    "la médiation en santé",
+    "les soins primaires",
+    "l'ARS",
+    "la convention médicale",
+    "la santé communautaire",
+    "les déserts médicaux",
+    "l'Assurance Maladie",
+    "la prévention",
+    "les infirmiers en pratique avancée",
 ]
 HEADS = [
-    "Nouvelles perspectives pour", "Ce qu'il faut retenir sur", "Rencontre régionale consacrée à",
-    "Tribune : repenser", "Rapport annuel sur", "Un colloque pour débattre de",
-    "Les équipes mobilisées pour", "Questions-réponses sur", "Retour d'expérience sur",
+    "Nouvelles perspectives pour",
+    "Ce qu'il faut retenir sur",
+    "Rencontre régionale consacrée à",
+    "Tribune : repenser",
+    "Rapport annuel sur",
+    "Un colloque pour débattre de",
+    "Les équipes mobilisées pour",
+    "Questions-réponses sur",
+    "Retour d'expérience sur",
     "Communiqué : la fédération s'exprime sur",
 ]
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -84,7 +99,11 @@ class SiteInfo:
 
 def sentences(seeds_dir: Path = SEEDS_DIR) -> tuple[list[str], list[str]]:
     """(neutral sentences, sentences mentioning a watch term) from the seed texts."""
-    texts = [p.read_text("utf-8") for p in sorted(seeds_dir.glob("*.txt"))] if seeds_dir.is_dir() else []
+    texts = (
+        [p.read_text("utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+        if seeds_dir.is_dir()
+        else []
+    )
     raw = " ".join(texts) or FALLBACK
     found = []
     for line in raw.splitlines() or [raw]:
@@ -272,7 +291,9 @@ def generate(
     n_changed = max(1, round(articles * changed_fraction)) if changed_fraction > 0 else 0
     candidates = list(range(min(feed_size, articles), articles))
     stride = max(1, len(candidates) // n_changed) if n_changed else 1
-    changed = [arts[candidates[j * stride + stride // 2]] for j in range(min(n_changed, len(candidates)))]
+    changed = [
+        arts[candidates[j * stride + stride // 2]] for j in range(min(n_changed, len(candidates)))
+    ]
     edited_at = NEWEST + timedelta(days=1)
 
     manifest = [
