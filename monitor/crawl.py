@@ -90,6 +90,7 @@ def crawl_source(
                          seconds=time.monotonic() - started, output=proc.stdout)
     db = open_db(cfg.db_path)
     try:
+        _close_dead_runs(db)
         run_id = store_runs.start_run(db, source, utc_now())
         proc = subprocess.Popen(
             _child_cmd(config_path, source, run_id, False, log_level),
@@ -109,6 +110,21 @@ def crawl_source(
         db.conn.close()  # the daemon runs for months: no connection left to the garbage collector
     logger.info("run %s", result.line())
     return result
+
+
+def _close_dead_runs(db: Any) -> None:
+    """Runs left 'running' by a process that no longer exists become 'interrupted'.
+
+    Why here: a ``vigie crawl`` killed with -9 (or a machine reboot) leaves its run row open,
+    and only the daemon's start used to close such rows; a cron-driven ``vigie crawl`` must
+    not show a run "running" forever."""
+    import psutil
+
+    rows = db.conn.execute("SELECT DISTINCT pid FROM runs WHERE outcome = 'running'").fetchall()
+    alive = {pid for (pid,) in rows if pid and psutil.pid_exists(pid)}
+    if len(alive) < len(rows):
+        closed = store_runs.close_orphans(db, utc_now(), alive or {-1})
+        logger.warning("%d run(s) left running by a stopped process marked interrupted", closed)
 
 
 def _supervise(

@@ -32,8 +32,8 @@ def article_path(n: int) -> str:
     return f"/articles/a{n:02d}"
 
 
-def article_html(n: int, *, date: str | None = None, extra: str = "") -> str:
-    title = f"Article {n:02d} : " + ("l’expérimentation SECPA prolongée" if n in MATCHING else "la vie des centres de santé")
+def article_html(n: int, *, date: str | None = None, extra: str = "", matching: tuple[int, ...] = MATCHING) -> str:
+    title = f"Article {n:02d} : " + ("l’expérimentation SECPA prolongée" if n in matching else "la vie des centres de santé")
     date = date or f"2026-02-{1 + n % 27:02d}T09:00:00+01:00"
     paras = "".join(f"<p>{html.escape(PARAGRAPH)} (§{i})</p>\n" for i in range(3))
     return f"""<!doctype html>
@@ -74,7 +74,7 @@ def sitemap_xml(base: str, n_articles: int) -> str:
 HTML = "text/html; charset=utf-8"
 
 
-def build_site(folder: Path, n_articles: int = 4) -> Path:
+def build_site(folder: Path, n_articles: int = 4, matching: tuple[int, ...] = MATCHING) -> Path:
     """Write the site folder: home listing, articles, a feed and a sitemap at non-default paths
     (used only when the test config names them), robots.txt allowing everything."""
     (folder / "articles").mkdir(parents=True, exist_ok=True)
@@ -100,7 +100,7 @@ def build_site(folder: Path, n_articles: int = 4) -> Path:
     ]
     for n in range(1, n_articles + 1):
         name = f"articles/a{n:02d}.html"
-        (folder / name).write_text(article_html(n), "utf-8")
+        (folder / name).write_text(article_html(n, matching=matching), "utf-8")
         lines += [f'[paths."{article_path(n)}"]', f'file = "{name}"', f'headers = {{ Content-Type = "{HTML}" }}']
     (folder / "MANIFEST.toml").write_text("\n".join(lines) + "\n", "utf-8")
     return folder
@@ -108,11 +108,11 @@ def build_site(folder: Path, n_articles: int = 4) -> Path:
 
 @pytest.fixture
 def press_site(tmp_path: Path) -> Iterator[Callable[..., SiteServer]]:
-    """Factory: press_site(n_articles=4, host="127.0.0.1") → a started server of a generated site."""
+    """Factory: press_site(n_articles=4, host=..., matching=...) → a started server of a generated site."""
     servers: list[SiteServer] = []
 
-    def start(n_articles: int = 4, host: str = "127.0.0.1") -> SiteServer:
-        folder = build_site(tmp_path / f"site{len(servers)}", n_articles)
+    def start(n_articles: int = 4, host: str = "127.0.0.1", matching: tuple[int, ...] = MATCHING) -> SiteServer:
+        folder = build_site(tmp_path / f"site{len(servers)}", n_articles, matching)
         srv = SiteServer(folder, host=host).start()
         servers.append(srv)
         return srv
