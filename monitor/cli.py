@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -48,10 +49,10 @@ class VigieGroup(click.Group):
             for line in _lines(exc):
                 click.echo(f"Error: {line}", err=True)
             ctx.exit(exc.exit_code)
-        except StorageError as exc:
+        except (StorageError, sqlite3.Error) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: database: {exc}", err=True)
             ctx.exit(1)
 
 

@@ -24,6 +24,9 @@ from lxml import etree
 from w3lib.encoding import html_to_unicode
 
 MIN_BODY = 200
+#: htmldate's "extensive search" loads every dateparser language (5–15 s per crawl process) to
+#: guess a date from free text; our own French date search runs before its guess anyway
+DATE_PARAMS = {"extensive_search": False, "original_date": True}
 ARTICLE_TYPES = {
     "Article",
     "NewsArticle",
@@ -236,16 +239,24 @@ def _set_canonical(href: str | None, url: str, out: ArticleFields) -> None:
 
 
 def _trafilatura(text: str, url: str, out: ArticleFields) -> tuple[str | None, str | None]:
-    """(body, date guess); fills title and author when still missing."""
+    """(body, date guess); fills title and author when still missing.
+
+    ``fast=True`` skips trafilatura's second-opinion extractors, and metadata extraction is
+    skipped when structured metadata already gave title, author and date: together they were
+    most of the crawl's CPU (bench/RESULTS.md). The full extraction is tried again when the
+    fast one finds too little text.
+    """
+    need_meta = not (out.title and out.author and out.date_raw)
     try:
         result = trafilatura.bare_extraction(
-            text,
-            url=url,
-            favor_precision=True,
-            include_comments=False,
-            include_tables=True,
-            with_metadata=True,
+            text, url=url, favor_precision=True, include_comments=False, include_tables=True,
+            with_metadata=need_meta, fast=True, date_extraction_params=DATE_PARAMS,
         )
+        if result is None or len(result.text or "") < MIN_BODY:
+            result = trafilatura.bare_extraction(
+                text, url=url, favor_precision=True, include_comments=False,
+                include_tables=True, with_metadata=True, date_extraction_params=DATE_PARAMS,
+            )
     except Exception as error:  # noqa: BLE001 - a third-party extractor must not end the crawl
         out.problems.append(f"trafilatura failed: {type(error).__name__}: {error}")
         return None, None
