@@ -42,7 +42,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from spiders.base import ERRORS, SourceSpider
+from spiders.base import SourceSpider
 from spiders.items import QuestionItem, SeenItem, ValidatorItem
 from spiders.parse.an_deputies import Deputy, parse_deputies
 from spiders.parse.an_dump import DumpError, iter_dump
@@ -260,8 +260,7 @@ class AssembleeSpider(SourceSpider):
         return item
 
     def _error(self, url: str, reason: str) -> None:
-        self.crawler.stats.inc_value(ERRORS)
-        logger.error("%s: failed %s: %s", self.source, url, reason)
+        self.fetch_failed(url, reason)
 
     # -- stage 4: question pages ------------------------------------------------------------
     def _page_requests(self) -> Iterator[Any]:

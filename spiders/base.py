@@ -40,6 +40,7 @@ NOT_MODIFIED = "vigie/not_modified"
 PARSE_ERRORS = "vigie/parse_errors"
 ROBOTS_BLOCKED = "vigie/robots_blocked"
 PROBE_MISSES = "vigie/probe_misses"
+ERROR_REASON = "vigie/error/"
 
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "xtor")
 
@@ -174,7 +175,13 @@ class SourceSpider(scrapy.Spider):
             reason = download_failure_reason(failure)
         if probe and reason.startswith("HTTP"):
             return
+        self.fetch_failed(url, reason)
+
+    def fetch_failed(self, url: str, reason: str) -> None:
+        """Log a failed fetch with its URL; count it, and its reason so that a failed run can
+        say *why* in one line (the most frequent reason)."""
         self.crawler.stats.inc_value(ERRORS)
+        self.crawler.stats.inc_value(ERROR_REASON + reason.split(":")[0][:60])
         logger.error("%s: failed %s: %s", self.source, url, reason)
 
 

@@ -25,7 +25,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from spiders.base import ERRORS, SourceSpider
+from spiders.base import SourceSpider
 from spiders.items import QuestionItem
 from spiders.parse.an_page import PageError
 from spiders.parse.senat_csv import CsvLayoutError, RowError, parse_senat_csv
@@ -102,8 +102,7 @@ class SenatSpider(SourceSpider):
                 count += 1
                 yield row
         except CsvLayoutError as exc:
-            self.crawler.stats.inc_value(ERRORS)
-            logger.error("%s: failed %s: %s", self.source, response.url, exc)
+            self.fetch_failed(response.url, str(exc))
             raise CloseSpider(f"questions CSV layout changed: {exc}") from exc
         logger.info("%s: questions CSV: %d rows", self.source, count)
         if v := self.validator(response, deferred=True):

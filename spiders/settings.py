@@ -32,7 +32,7 @@ def polite_settings(
         "REMOTE_CONTROL_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "DOWNLOAD_DELAY": download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "DOWNLOAD_DELAY_JITTER": 0.5,
         "AUTOTHROTTLE_ENABLED": autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(download_delay, 0.1),
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
@@ -42,6 +42,7 @@ def polite_settings(
         "DOWNLOAD_TIMEOUT": download_timeout,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": retry_times,
+        "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG",  # the spider logs the failure once, with its reason
         "VIGIE_RETRY_BACKOFF_BASE": retry_backoff,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
         "DOWNLOADER_MIDDLEWARES": {
