@@ -114,7 +114,7 @@ class CrawlConfig(Section):
     retry_backoff: float = Field(1.0, ge=0, description="Seconds before the first retry; doubles at each retry (a 429's Retry-After wins), at most 60.")
     max_page_bytes: int = Field(10_000_000, gt=0, description="Pages larger than this are refused (logged); open-data dumps use max_dump_bytes.")
     max_dump_bytes: int = Field(300_000_000, gt=0, description="Largest open-data archive accepted.")
-    max_pages: int = Field(2000, ge=1, description="Most pages fetched per source and run.")
+    max_pages: int = Field(5000, ge=1, description="Most pages fetched per source and run; a larger first crawl goes on at the next runs (known articles are skipped).")
     max_depth: int = Field(5, ge=0, description="How many 'next page' links of a listing or feed are followed.")
     run_timeout: Duration = Field(1800, gt=0, description="A source's crawl running longer is stopped and recorded as failed (per-source `timeout` overrides).")
 

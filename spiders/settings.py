@@ -21,7 +21,7 @@ def polite_settings(
     retry_times: int = 3,
     retry_backoff: float = 1.0,
     max_page_bytes: int = 10_000_000,
-    max_pages: int = 2000,
+    max_pages: int = 5000,
     log_level: str = "INFO",
 ) -> dict[str, Any]:
     return {
