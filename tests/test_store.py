@@ -1,0 +1,75 @@
+"""storage/items.py on a real SQLite file: insert | update with a version | no-op."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from monitor.records import CONTENT_FIELDS
+from storage.db import open_db, write_tx
+from storage.items import add_hints, known_articles, touch_items, upsert_item
+
+
+def row(**kw):
+    base = {
+        "id": "https://x.test/a", "source": "s", "kind": "article", "url": "https://x.test/a",
+        "title": "T", "body": "B", "content_hash": "h1", "matched": 1, "followed": 0,
+    }
+    return {**base, **kw}
+
+
+@pytest.fixture
+def db(tmp_path):
+    return open_db(tmp_path / "v.db")
+
+
+def up(db, r, now="2026-01-01T00:00:00+00:00"):
+    with write_tx(db):
+        return upsert_item(db, r, content_fields=CONTENT_FIELDS, now=now, run_id=1,
+                           classify=lambda p, n, c: "text")
+
+
+def test_new_changed_unchanged(db):
+    assert up(db, row())[0] == "new"
+    outcome, prev, changed = up(db, row(matched=0), now="2026-01-02T00:00:00+00:00")
+    assert outcome == "unchanged" and changed == []
+    got = db["items"].get("https://x.test/a")
+    assert got["matched"] == 0 and got["last_seen"].startswith("2026-01-02")
+    assert db["item_versions"].count == 0
+    outcome, prev, changed = up(db, row(body="B2", content_hash="h2"), now="2026-01-03T00:00:00+00:00")
+    assert outcome == "changed" and changed == ["body"] and prev["body"] == "B"
+    (v,) = db["item_versions"].rows
+    assert json.loads(v["previous"]) == {"body": "B"} and v["event"] == "text"
+    got = db["items"].get("https://x.test/a")
+    assert got["body"] == "B2" and got["first_seen"].startswith("2026-01-01")
+
+
+def test_followed_is_sticky(db):
+    up(db, row(kind="question", followed=1))
+    up(db, row(kind="question", followed=0, body="B2", content_hash="h2"))
+    assert db["items"].get("https://x.test/a")["followed"] == 1
+
+
+def test_fts_is_kept_in_sync_and_ignores_accents(db):
+    up(db, row(title="Structures d'exercice coordonné participatives", body="SECPa"))
+    hits = db.execute("select rowid from items_fts where items_fts match 'coordonne'").fetchall()
+    assert len(hits) == 1
+    up(db, row(title="Autre", body="rien", content_hash="h2"))
+    assert db.execute("select count(*) from items_fts where items_fts match 'coordonne'").fetchone()[0] == 0
+
+
+def test_a_failed_batch_leaves_nothing(db):
+    with pytest.raises(RuntimeError):
+        with write_tx(db):
+            upsert_item(db, row(), content_fields=CONTENT_FIELDS, now="t", run_id=1)
+            raise RuntimeError("crash mid-batch")
+    assert db["items"].count == 0
+
+
+def test_hints_and_touch(db):
+    up(db, row(source_updated=json.dumps({"feed": "a"})))
+    with write_tx(db):
+        add_hints(db, [("https://x.test/a", "sitemap", "2026-02-01")])
+        assert touch_items(db, ["https://x.test/a"], "2026-03-01T00:00:00+00:00") == 1
+    assert known_articles(db, "s") == {"https://x.test/a": {"feed": "a", "sitemap": "2026-02-01"}}
