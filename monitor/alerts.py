@@ -95,6 +95,15 @@ def change_kinds(record: dict, previous: dict, fields: list[str]) -> list[str]:
     return [k for k in KIND_ORDER if k in kinds]
 
 
+def version_event(previous: dict, record: dict, fields: list[str]) -> str:
+    """``item_versions.event``: the most newsworthy kind of change; a status change is named
+    by the new status (closed, signalee)."""
+    first = change_kinds(record, previous, fields)[0]
+    if first == "status" and record.get("status") in ("closed", "signalee"):
+        return str(record["status"])
+    return first
+
+
 def item_event(
     outcome: str, record: dict, previous: dict | None, changed_fields: list[str]
 ) -> dict | None:

@@ -18,14 +18,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor import alerts as alert_policy
-from monitor.changes import change_event
 from monitor.config import Config, load_config
 from monitor.dates import PARIS
 from monitor.match import Matcher
 from monitor.normalize import NormalizeError, article_record, question_record, record_row
 from monitor.records import CONTENT_FIELDS, Record
 from spiders import base as sb
-from spiders.items import ArticleItem, HintItem, Progress, QuestionItem, SeenItem, ValidatorItem
+from spiders.items import ArticleItem, HintItem, QuestionItem, SeenItem, ValidatorItem
 from storage import items as store_items
 from storage import outbox
 from storage import runs as store_runs
@@ -97,8 +96,6 @@ class StorePipeline:
             record = self._record(item)
             if record is not None:
                 self.buffer.append(record)
-        elif isinstance(item, Progress):
-            return item
         if len(self.buffer) + len(self.seen) >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS:
             self.flush()
         return item
@@ -184,7 +181,7 @@ class StorePipeline:
         row = record_row(record)
         outcome, previous, changed = store_items.upsert_item(
             self.db, row, content_fields=CONTENT_FIELDS, now=now, run_id=self.run_id,
-            classify=change_event,
+            classify=alert_policy.version_event,
         )
         self.counts[f"items_{outcome}"] += 1
         ev = alert_policy.item_event(outcome, row, previous, changed)

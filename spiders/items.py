@@ -6,7 +6,7 @@ Why plain dataclasses: spiders stay dumb (strings, URLs, raw date text), and the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -93,13 +93,3 @@ class HintItem:
     url: str
     via: str
     hint: str
-
-
-@dataclass
-class Progress:
-    """Not stored: a tick for the live progress display."""
-
-    source: str
-    pages: int = 0
-    items: int = 0
-    extra: dict = field(default_factory=dict)

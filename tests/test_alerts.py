@@ -93,3 +93,20 @@ def test_recipients_for_dedups_and_keeps_order():
     ]
     assert recipients_for([], ["c@x.org"]) == ["c@x.org"]
     assert recipients_for(["a@x.org"], []) == ["a@x.org"]
+
+
+@pytest.mark.parametrize(
+    ("previous", "record", "fields", "event"),
+    [
+        ({"matched": 1}, {"matched": 1, "answer_text": "Oui", "status": "answered"}, ["answer_text", "status", "answered_on"], "answered"),
+        ({"matched": 1, "status": "pending"}, {"matched": 1, "status": "closed"}, ["status", "closed_reason"], "closed"),
+        ({"matched": 1, "status": "pending"}, {"matched": 1, "status": "signalee"}, ["status"], "signalee"),
+        ({"matched": 1}, {"matched": 1}, ["ministry_answering"], "ministry"),
+        ({"matched": 1}, {"matched": 1}, ["body"], "text"),
+        ({"matched": 0}, {"matched": 1}, ["body"], "newly_matched"),
+    ],
+)  # fmt: skip
+def test_version_event_names_the_change(previous, record, fields, event):
+    from monitor.alerts import version_event
+
+    assert version_event(previous, record, fields) == event
