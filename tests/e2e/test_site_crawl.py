@@ -62,6 +62,7 @@ def test_second_crawl_one_changed_article(tmp_path, site_server):
     runs = list(db.query("select * from runs order by id"))
     assert runs[1]["items_changed"] == 1, runs[1]
     assert runs[1]["items_new"] == 0
+    assert runs[1]["items_unchanged"] == 3, runs[1]  # everything else: seen, not refetched
     versions = list(db.query("select * from item_versions"))
     assert len(versions) == 1
     changed_url = versions[0]["item_id"]
