@@ -169,3 +169,43 @@ def test_crawl_delivers_one_alert_per_new_match_and_none_when_unchanged(tmp_path
     assert crawl(cfg).returncode == 0
     assert len(list(outbox.glob("*.eml"))) == 2
     assert db_of(cfg).execute("select count(*) from alerts").fetchone()[0] == 2
+
+
+def test_terminal_shows_live_progress_and_a_summary_table(tmp_path, site_server):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    srv = site_server("listing_only")
+    cfg = write_config(tmp_path, {"press": {"spider": "site", "url": srv.base_url}})
+    import threading
+
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read while the crawl runs: a full pty buffer would block it
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    proc = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "--config", str(cfg), "crawl"],
+        stdout=subprocess.PIPE, stderr=slave, text=True, timeout=120,
+    )
+    os.close(slave)
+    reader.join(timeout=10)
+    os.close(master)
+    live = b"".join(chunks)
+    assert proc.returncode == 0
+    assert b"\rpress: " in live and b" items (" in live  # the live line, rewritten in place
+    header = proc.stdout.splitlines()[0].split()
+    assert header[:3] == ["source", "outcome", "pages"]
+    assert proc.stdout.splitlines()[1].split()[:2] == ["press", "ok"]
