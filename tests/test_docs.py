@@ -51,3 +51,19 @@ def test_every_command_is_documented():
 
 def test_make_targets_documented():
     assert "make run" in README and "make test" in README
+
+
+def test_readme_matching_examples_hold():
+    """urlwatch's idea: the documentation's examples are test cases."""
+    import re
+
+    from monitor.match import Matcher
+
+    section = README.split("Examples (executed by `tests/test_docs.py`")[1].split("\n\n", 2)[1]
+    rows = [r for r in section.splitlines() if r.startswith("| `")]
+    assert len(rows) >= 8
+    for r in rows:
+        term, text, expected = (c.strip() for c in r.strip("|").split("|"))
+        term = re.sub(r"^`|`$", "", term)
+        got = Matcher([term]).match({"body": text}).matched
+        assert got == (expected == "yes"), f"README says {term!r} on {text!r} → {expected}"
