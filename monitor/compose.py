@@ -13,6 +13,7 @@ alert's creation time), From, To (one recipient), ``X-Vigie-Alert: <id>``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -58,7 +59,7 @@ def _payload(alert: dict) -> dict:
     return raw if isinstance(raw, dict) else json.loads(raw or "{}")
 
 
-def _json_list(raw) -> list:
+def _json_list(raw) -> list | dict:
     if isinstance(raw, list):
         return raw
     try:
@@ -292,7 +293,7 @@ def _created(alert: dict) -> datetime:
 
 def compose_alert(
     alert: dict, item: dict | None, *, recipient: str, sender: str, message_id: str,
-    terms: list[str] = (), exclude: list[str] = (),
+    terms: Sequence[str] = (), exclude: Sequence[str] = (),
 ) -> EmailMessage:  # fmt: skip
     """One alert (item or health) for one recipient."""
     if alert["event"] in EVENT_LABELS:
@@ -311,7 +312,7 @@ def compose_alert(
 
 def compose_digest(
     alert: dict, entries: list[tuple[dict, dict | None]], *, recipient: str, sender: str,
-    message_id: str, terms: list[str] = (), exclude: list[str] = (),
+    message_id: str, terms: Sequence[str] = (), exclude: Sequence[str] = (),
 ) -> EmailMessage:  # fmt: skip
     """One message grouping ``entries`` (member alert, item) by source, then kind of news."""
     groups: dict[str, dict[str, list]] = {}

@@ -81,13 +81,13 @@ def crawl_source(
     started = time.monotonic()
     timeout = cfg.run_timeout(source)
     if dry_run:
-        proc = subprocess.run(
+        done = subprocess.run(
             _child_cmd(config_path, source, None, True, log_level),
             stdout=subprocess.PIPE, text=True, timeout=timeout, check=False,
         )
-        outcome = "ok" if proc.returncode == 0 else "failed"
-        return RunResult(source, None, outcome, None if outcome == "ok" else f"exit code {proc.returncode}",
-                         seconds=time.monotonic() - started, output=proc.stdout)
+        outcome = "ok" if done.returncode == 0 else "failed"
+        return RunResult(source, None, outcome, None if outcome == "ok" else f"exit code {done.returncode}",
+                         seconds=time.monotonic() - started, output=done.stdout)
     db = open_db(cfg.db_path)
     try:
         _close_dead_runs(db)

@@ -347,7 +347,8 @@ class Daemon:
                 "SELECT max(created) FROM alerts WHERE event = ? AND source = ?",
                 [MISSED_EVENT, source],
             ).fetchone()[0]
-            if recent and (now - _parse(recent)).total_seconds() < self.cfg.alerts.reminder_every:
+            last = _parse(recent)
+            if last is not None and (now - last).total_seconds() < self.cfg.alerts.reminder_every:
                 return
             outbox.enqueue(
                 db, event=MISSED_EVENT, item_id=None, source=source, run_id=None, recipients=recipients,

@@ -107,21 +107,31 @@ def build_message(
     db: sqlite_utils.Database, cfg: Config, alert: dict, recipient: str, mid: str
 ) -> EmailMessage:
     terms, exclude = cfg.watch.terms, cfg.watch.exclude
-    common = {
-        "recipient": recipient,
-        "sender": cfg.alerts.email.sender,
-        "message_id": mid,
-        "terms": terms,
-        "exclude": exclude,
-    }
+    sender = cfg.alerts.email.sender
     if alert["event"] == "digest":
         entries = []
         for member in outbox.members(db, alert):
             wanted = json.loads(member["recipients"] or "[]")
             if not wanted or recipient in wanted:
                 entries.append((member, _item(db, member["item_id"])))
-        return compose_digest(alert, entries, **common)
-    return compose_alert(alert, _item(db, alert["item_id"]), **common)
+        return compose_digest(
+            alert,
+            entries,
+            recipient=recipient,
+            sender=sender,
+            message_id=mid,
+            terms=terms,
+            exclude=exclude,
+        )
+    return compose_alert(
+        alert,
+        _item(db, alert["item_id"]),
+        recipient=recipient,
+        sender=sender,
+        message_id=mid,
+        terms=terms,
+        exclude=exclude,
+    )
 
 
 def _send_copy(

@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor import alerts as alert_policy
 from monitor.config import Config, load_config
@@ -30,6 +30,9 @@ from storage import outbox
 from storage import runs as store_runs
 from storage.db import StorageError, open_db, write_tx
 from storage.validators import save_validators
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger("vigie.pipeline")
 
@@ -61,9 +64,17 @@ class StorePipeline:
         self.deferred_validators: list[dict] = []
         self.counts = {k: 0 for k in ("items_seen", "items_new", "items_changed", "items_unchanged", "items_skipped")}
         self.last_flush = time.monotonic()
-        self.db = None
+        self.db: sqlite_utils.Database | None = None
         self.followed: set[str] = set()
         self.write_failed: str | None = None
+
+    def _require_db(self) -> sqlite_utils.Database:
+        """The open database; only the write paths call this, after open_spider (not in dry runs)."""
+        if self.db is None:
+            raise RuntimeError(
+                f"{self.source}: pipeline database not open (dry run, or open_spider not called)"
+            )
+        return self.db
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -71,8 +82,8 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         if not self.dry_run:
-            self.db = open_db(self.cfg.db_path)
-            self.followed = store_items.followed_ids(self.db, self.source)
+            self.db = db = open_db(self.cfg.db_path)
+            self.followed = store_items.followed_ids(db, self.source)
 
     # -- items ------------------------------------------------------------------------------
     def process_item(self, item: Any) -> Any:
@@ -173,21 +184,24 @@ class StorePipeline:
         if not self.run_id:
             return
         try:
-            store_runs.finish_run(self.db, self.run_id, "failed", self.write_failed, utc_now())
+            store_runs.finish_run(
+                self._require_db(), self.run_id, "failed", self.write_failed, utc_now()
+            )
         except (sqlite3.Error, StorageError) as exc:
             logger.error("%s: could not record the failed run either: %s", self.source, _root_cause(exc))
 
     def _store(self, record: Record, now: str) -> None:
+        db = self._require_db()
         row = record_row(record)
         outcome, previous, changed = store_items.upsert_item(
-            self.db, row, content_fields=CONTENT_FIELDS, now=now, run_id=self.run_id,
+            db, row, content_fields=CONTENT_FIELDS, now=now, run_id=self.run_id,
             classify=alert_policy.version_event,
         )
         self.counts[f"items_{outcome}"] += 1
         ev = alert_policy.item_event(outcome, row, previous, changed)
         if ev:
             outbox.enqueue(
-                self.db, event=ev["event"], item_id=record.id, source=self.source,
+                db, event=ev["event"], item_id=record.id, source=self.source,
                 run_id=self.run_id, recipients=self.recipients,
                 mode=self.cfg.alerts.mode, payload=ev["payload"], now=now,
             )

@@ -132,7 +132,7 @@ class AssembleeSpider(SourceSpider):
         """Whether this run's dumps are where the question should be."""
         match = UID_RE.match(uid)
         return (
-            bool(match)
+            match is not None
             and int(match.group("leg")) == self.legislature
             and match.group("type") in self.kinds
         )
@@ -163,7 +163,8 @@ class AssembleeSpider(SourceSpider):
 
     def dump_failed(self, failure: Failure) -> Iterator[Any]:
         self.on_error(failure)
-        yield from self._dump_done(failure.request.meta["kind"])
+        # Scrapy sets .request on the Failure it passes to an errback; twisted's type does not declare it
+        yield from self._dump_done(failure.request.meta["kind"])  # type: ignore[attr-defined]
 
     def _dump_done(self, kind: str) -> Iterator[Any]:
         self.waiting.discard(kind)
@@ -209,7 +210,7 @@ class AssembleeSpider(SourceSpider):
         if self.broken:
             raise CloseSpider("unreadable dump: " + "; ".join(self.broken))
 
-    def _read_dump(self, kind: str, url: str, path: Path) -> Iterator[QuestionItem]:
+    def _read_dump(self, kind: str, url: str, path: Path) -> Iterator[QuestionItem | SeenItem]:
         count = 0
         try:
             for member in iter_dump(path):
@@ -265,6 +266,7 @@ class AssembleeSpider(SourceSpider):
     # -- stage 4: question pages ------------------------------------------------------------
     def _page_requests(self) -> Iterator[Any]:
         targets: dict[str, tuple[str | None, bool]] = {}  # page URL → (held uid, conditional)
+        uid: str | None
         for uid, item in self.held.items():
             targets[item.url] = (uid, False)  # merged with the record: the page itself is needed
         if self.pages:
@@ -307,7 +309,8 @@ class AssembleeSpider(SourceSpider):
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         self.on_error(failure)
-        held = self.held.pop(failure.request.meta.get("held") or "", None)
+        # Scrapy sets .request on the Failure it passes to an errback; twisted's type does not declare it
+        held = self.held.pop(failure.request.meta.get("held") or "", None)  # type: ignore[attr-defined]
         if held:
             yield held
 

@@ -15,6 +15,7 @@ from time import time
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.response import response_status_message
 
 MAX_WAIT = 60.0
@@ -36,7 +37,7 @@ def retry_after_seconds(value: bytes | None) -> float | None:
 class BackoffRetryMiddleware(RetryMiddleware):
     """Retry 5xx/429/timeouts after ``base * 2**n`` seconds (jittered), or ``Retry-After``."""
 
-    def __init__(self, settings):  # type: ignore[no-untyped-def]
+    def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.base = settings.getfloat("VIGIE_RETRY_BACKOFF_BASE", 1.0)
         self.max_wait = settings.getfloat("VIGIE_RETRY_MAX_WAIT", MAX_WAIT)

@@ -50,17 +50,17 @@ ITEM_COLUMNS: dict[str, type] = {
 
 
 def _v1(db: sqlite_utils.Database) -> None:
-    db["items"].create(ITEM_COLUMNS, pk="id", not_null={"source", "kind", "url"})
-    db["items"].create_index(["source"])
-    db["items"].create_index(["published"])
-    db["items"].create_index(["matched"])
-    db["items"].create_index(["url"])
-    db["items"].enable_fts(
+    db.table("items").create(ITEM_COLUMNS, pk="id", not_null={"source", "kind", "url"})
+    db.table("items").create_index(["source"])
+    db.table("items").create_index(["published"])
+    db.table("items").create_index(["matched"])
+    db.table("items").create_index(["url"])
+    db.table("items").enable_fts(
         ["title", "body", "answer_text"],
         create_triggers=True,
         tokenize="unicode61 remove_diacritics 2",
     )
-    db["item_versions"].create(
+    db.table("item_versions").create(
         {
             "id": int,
             "item_id": str,
@@ -73,8 +73,8 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("item_id", "items", "id")],
     )
-    db["item_versions"].create_index(["item_id"])
-    db["runs"].create(
+    db.table("item_versions").create_index(["item_id"])
+    db.table("runs").create(
         {
             "id": int,
             "source": str,
@@ -96,8 +96,8 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["runs"].create_index(["source", "started"])
-    db["http_validators"].create(
+    db.table("runs").create_index(["source", "started"])
+    db.table("http_validators").create(
         {
             "url": str,
             "source": str,
@@ -107,7 +107,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="url",
     )
-    db["alerts"].create(
+    db.table("alerts").create(
         {
             "id": int,
             "event": str,  # new_match | item_changed | health_broken | health_recovered | health_reminder | test
@@ -128,8 +128,8 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk="id",
         defaults={"status": "pending", "attempts": 0},
     )
-    db["alerts"].create_index(["status", "next_attempt"])
-    db["deliveries"].create(
+    db.table("alerts").create_index(["status", "next_attempt"])
+    db.table("deliveries").create(
         {
             "alert_id": int,
             "recipient": str,
@@ -140,7 +140,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk=("alert_id", "recipient"),
     )
-    db["source_health"].create(
+    db.table("source_health").create(
         {
             "source": str,
             "state": str,  # ok | broken
@@ -155,7 +155,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="source",
     )
-    db["daemon"].create(
+    db.table("daemon").create(
         {"id": int, "pid": int, "started": str, "heartbeat": str, "state": str},
         pk="id",
     )
@@ -163,8 +163,10 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 def _v2(db: sqlite_utils.Database) -> None:
     """Gap detection and per-deputy queries on a whole legislature."""
-    db["items"].create_index(["chamber", "qtype", "legislature", "number"], if_not_exists=True)
-    db["items"].create_index(["author"], if_not_exists=True)
+    db.table("items").create_index(
+        ["chamber", "qtype", "legislature", "number"], if_not_exists=True
+    )
+    db.table("items").create_index(["author"], if_not_exists=True)
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]

@@ -77,7 +77,9 @@ def enqueue(
             ts,
         ],
     )
-    return int(cur.lastrowid)
+    # lastrowid is only None when no row was inserted, which a successful INSERT rules out
+    assert cur.lastrowid is not None, "INSERT INTO alerts returned no rowid"
+    return cur.lastrowid
 
 
 def _rows(cur: sqlite3.Cursor) -> list[dict]:

@@ -48,7 +48,7 @@ def finish_run(
 
 
 def get_run(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
-    return db["runs"].get(run_id)
+    return db.table("runs").get(run_id)
 
 
 def last_runs(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:

@@ -41,8 +41,9 @@ def parse_deputies(path_or_file: str | Path | IO[bytes]) -> dict[str, Deputy]:
             actors.append(doc["acteur"])
         elif isinstance(doc.get("organe"), dict):
             org = doc["organe"]
-            if _text(org.get("uid")) and _text(org.get("libelle")):
-                organes[_text(org["uid"])] = _text(org["libelle"])
+            uid, label = _text(org.get("uid")), _text(org.get("libelle"))
+            if uid and label:
+                organes[uid] = label
     deputies = {}
     for actor in actors:
         deputy = _deputy(actor, organes)

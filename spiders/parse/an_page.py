@@ -168,7 +168,9 @@ def parse_an_page(html: bytes | str, url: str, *, source: str = "assemblee") -> 
         answer_date_raw=a_date,
         answer_jo_page=a_page,
         answer_text=answer,
-        closure_label=(retired.group("reason") or "Question retirée") if retired_date else None,
+        closure_label=(retired.group("reason") or "Question retirée")
+        if retired and retired_date
+        else None,
         closure_date_raw=retired_date or None,
         signalee=any(
             line.lower().startswith(("question signalée", "date de signalement")) for line in lines

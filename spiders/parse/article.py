@@ -16,12 +16,16 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
 from lxml import etree
 from w3lib.encoding import html_to_unicode
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 MIN_BODY = 200
 #: htmldate's "extensive search" loads every dateparser language (5–15 s per crawl process) to
@@ -238,6 +242,14 @@ def _set_canonical(href: str | None, url: str, out: ArticleFields) -> None:
 # -- body ---------------------------------------------------------------------------------------
 
 
+def _bare_extraction(text: str, url: str, **options: Any) -> Document | None:
+    """``trafilatura.bare_extraction``, typed: without ``as_dict`` (deprecated) it returns a
+    Document or None, never the dict its signature also allows."""
+    result = trafilatura.bare_extraction(text, url=url, **options)
+    assert not isinstance(result, dict), "bare_extraction returned a dict without as_dict"
+    return result
+
+
 def _trafilatura(text: str, url: str, out: ArticleFields) -> tuple[str | None, str | None]:
     """(body, date guess); fills title and author when still missing.
 
@@ -248,12 +260,12 @@ def _trafilatura(text: str, url: str, out: ArticleFields) -> tuple[str | None, s
     """
     need_meta = not (out.title and out.author and out.date_raw)
     try:
-        result = trafilatura.bare_extraction(
+        result = _bare_extraction(
             text, url=url, favor_precision=True, include_comments=False, include_tables=True,
             with_metadata=need_meta, fast=True, date_extraction_params=DATE_PARAMS,
         )
         if result is None or len(result.text or "") < MIN_BODY:
-            result = trafilatura.bare_extraction(
+            result = _bare_extraction(
                 text, url=url, favor_precision=True, include_comments=False,
                 include_tables=True, with_metadata=True, date_extraction_params=DATE_PARAMS,
             )
@@ -263,8 +275,8 @@ def _trafilatura(text: str, url: str, out: ArticleFields) -> tuple[str | None, s
     if result is None:
         return None, None
     out.title = out.title or _clean(result.title)
-    if not out.author and _clean(result.author):
-        out.author = re.sub(r"^(?:par|by)\s+", "", _clean(result.author), flags=re.I)
+    if not out.author and (author := _clean(result.author)):
+        out.author = re.sub(r"^(?:par|by)\s+", "", author, flags=re.I)
     return _paragraphs(result.text or ""), _clean(result.date)
 
 

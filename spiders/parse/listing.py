@@ -72,7 +72,7 @@ def parse_listing(html: bytes | str, url: str, *, link_selector: str | None = No
 
 
 def _anchors_in(elements) -> list:
-    found = []
+    found: list = []
     for element in elements:
         found.extend([element] if element.tag == "a" else element.iter("a"))
     return [a for a in found if a.get("href")]
