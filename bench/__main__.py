@@ -5,7 +5,8 @@
     python -m bench --only overhead,incremental --no-write
 
 Benchmarks (each compares with a baseline measured in the same run):
-  overhead     Vigie's full crawl vs a bare Scrapy spider on the same pages (bench/crawl_overhead.py)
+  overhead     Vigie's full crawl vs a bare Scrapy spider on the same pages, at 0 ms and with article
+               pages served 50 ms late (--latency-ms) (bench/crawl_overhead.py)
   incremental  first, unchanged and 1 %-changed re-crawls: requests and bytes (bench/incremental.py)
   dump         Assemblée dump ingest vs json.loads + insert_all (bench/dump_ingest.py, issue 3)
   daemon       daemon RSS over many one-second-schedule runs (bench/daemon_memory.py, issue 5)
@@ -55,6 +56,7 @@ class Plan:
     daemon_runs: int
     profile: bool | None  # None: profile only when the overhead goal is missed
     quick: bool
+    latency_ms: int = 50  # the overhead benchmark's latency variant (0: skip)
 
 
 def machine() -> list[str]:
@@ -118,7 +120,8 @@ def load() -> str:
 def bench_overhead(plan: Plan, ctx: dict) -> list[str]:
     from bench import crawl_overhead
 
-    result = crawl_overhead.run(ctx["site"], ctx["work"], plan.repeat, plan.profile)
+    result = crawl_overhead.run(ctx["site"], ctx["work"], plan.repeat, plan.profile,
+                                plan.latency_ms)  # fmt: skip
     return result.lines()
 
 
@@ -169,7 +172,8 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
     daemon_args = ["--runs", str(plan.daemon_runs)]
     return [
         ("overhead", "1. Crawl overhead: Vigie vs bare Scrapy", bench_overhead,
-         f"{py} bench.crawl_overhead --articles {plan.articles} --repeat {plan.repeat}"),
+         f"{py} bench.crawl_overhead --articles {plan.articles} --repeat {plan.repeat} "
+         f"--latency-ms {plan.latency_ms}"),
         ("incremental", "2. Incremental cost: re-crawls of the same site", bench_incremental,
          f"{py} bench.incremental --articles {plan.articles}"),
         ("dump", "3a. Assemblée dump ingest (issue 3)",
@@ -270,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--daemon-runs", type=int, help="daemon runs to wait for (default 200, quick 12)"
     )
+    ap.add_argument(
+        "--latency-ms", type=int, default=50,
+        help="overhead benchmark: also crawl with article pages served this late (0: skip)",
+    )  # fmt: skip
     ap.add_argument("--profile", action="store_true", help="always profile the Vigie crawl child")
     ap.add_argument(
         "--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}"
@@ -290,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         daemon_runs=a.daemon_runs or (12 if q else 200),
         profile=True if a.profile else None,
         quick=q,
+        latency_ms=a.latency_ms,
     )
     t0 = time.perf_counter()
     done, info = run_all(plan, only)

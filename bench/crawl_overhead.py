@@ -8,9 +8,15 @@ same config: no delay, no AutoThrottle, same concurrency, robots.txt obeyed), fe
 URLs of the same sitemap, with a callback that does nothing. Both are timed with
 ``time.perf_counter`` from the parent, so both pay Python and Scrapy start-up.
 
+``--latency-ms`` (default 50) repeats the comparison with the server answering every article page
+that many milliseconds late (``SiteServer.override(path, delay=...)``; discovery pages, robots.txt
+and probes are served at once), as a real site does: there Vigie's processing overlaps the downloads
+of the other requests in flight. Same settings both sides (8 requests in parallel, no delay);
+each latency has its own same-run baseline and its own ratio. ``--latency-ms 0`` skips it.
+
 ``--profile`` reruns the Vigie crawl child under cProfile and summarises where its time goes.
 
-    python -m bench.crawl_overhead --articles 2000 --repeat 3 --profile
+    python -m bench.crawl_overhead --articles 2000 --repeat 3 --latency-ms 50 --profile
 """
 
 from __future__ import annotations
@@ -250,62 +256,103 @@ class OverheadResult:
     vigie_cpu: list[float] = field(default_factory=list)
     bare_cpu: list[float] = field(default_factory=list)
     profile: list[str] = field(default_factory=list)
+    latency: OverheadResult | None = None  # the same comparison, article pages served late
+    latency_ms: int = 0
+    concurrency: str = ""  # the Scrapy concurrency settings both sides ran with
 
     @property
     def ratio(self) -> float:
         return statistics.median(self.vigie) / statistics.median(self.bare)
 
+    @property
+    def cpu_ratio(self) -> float:
+        return statistics.median(self.vigie_cpu) / statistics.median(self.bare_cpu)
+
+    def verdict(self) -> str:
+        return "meets" if self.ratio <= GOAL else "MISSES"
+
     def lines(self) -> list[str]:
         v, b = statistics.median(self.vigie), statistics.median(self.bare)
-        verdict = "meets" if self.ratio <= GOAL else "MISSES"
+        delay = f", article pages served {self.latency_ms} ms late" if self.latency_ms else ""
         out = [
-            f"site: {self.articles} articles, {len(self.vigie)} repetition(s) each, median wall time",
+            f"site: {self.articles} articles{delay}, {len(self.vigie)} repetition(s) each, median wall time",
             f"bare Scrapy (sitemap → articles, no-op callback)  {b:7.2f} s  {self.bare_requests} requests"
             f"  runs: {', '.join(f'{x:.2f}' for x in self.bare)}",
             f"Vigie crawl_source (full pipeline, fresh db)      {v:7.2f} s  {self.vigie_requests} requests"
             f"  runs: {', '.join(f'{x:.2f}' for x in self.vigie)}",
-            f"ratio Vigie / bare = {self.ratio:.2f}  (goal ≤ {GOAL}: {verdict})",
+            f"ratio Vigie / bare = {self.ratio:.2f}  (goal ≤ {GOAL}: {self.verdict()})",
             f"CPU of the crawl child (median): bare {statistics.median(self.bare_cpu):.1f} s, "
-            f"Vigie {statistics.median(self.vigie_cpu):.1f} s, ratio "
-            f"{statistics.median(self.vigie_cpu) / statistics.median(self.bare_cpu):.2f} "
+            f"Vigie {statistics.median(self.vigie_cpu):.1f} s, ratio {self.cpu_ratio:.2f} "
             "(less sensitive than wall time to other load on the machine)",
             f"Vigie run row: pages={self.row.get('pages_fetched')} new={self.row.get('items_new')} "
             f"errors={self.row.get('errors')} outcome={self.row.get('outcome')}",
             f"throughput: bare {self.articles / b:.0f} articles/s, Vigie {self.articles / v:.0f} articles/s",
         ]
+        if self.latency is not None:
+            lat = self.latency
+            out += ["", f"-- latency variant: every article page answered {lat.latency_ms} ms late "
+                        f"(same settings both sides: {lat.concurrency}) --",
+                    *lat.lines(),
+                    "",
+                    f"summary: ratio Vigie / bare at 0 ms = {self.ratio:.2f} ({self.verdict()}), "
+                    f"at {lat.latency_ms} ms = {lat.ratio:.2f} ({lat.verdict()}); goal ≤ {GOAL}"]  # fmt: skip
         if self.profile:
             out += ["", *self.profile]
         return out
 
 
-def run(site: Any, workdir: Path, repeat: int = 3, profile: bool | None = None) -> OverheadResult:
-    """``site`` is a ``bench.sitegen.SiteInfo``; ``profile`` None = only when the goal is missed."""
-    from tests.support.siteserver import SiteServer
-
+def _compare(srv: Any, workdir: Path, tag: str, repeat: int, articles: int) -> OverheadResult:
+    """``repeat`` interleaved (bare, Vigie) pairs against the running server ``srv``."""
     log = workdir / "crawl_overhead.log"
     vigie_times, bare_times, vigie_cpu, bare_cpu = [], [], [], []
     vigie_requests = bare_requests = 0
     row: dict[str, Any] = {}
+    settings_file = workdir / f"bare_settings{tag}.json"
+    settings = baseline_settings(vigie_config(workdir / f"settings{tag}", srv.base_url))
+    settings_file.write_text(json.dumps(settings))
+    concurrency = (f"CONCURRENT_REQUESTS={settings.get('CONCURRENT_REQUESTS')}, "
+                   f"PER_DOMAIN={settings.get('CONCURRENT_REQUESTS_PER_DOMAIN')}, "
+                   f"DOWNLOAD_DELAY={settings.get('DOWNLOAD_DELAY')}, "
+                   f"AUTOTHROTTLE={settings.get('AUTOTHROTTLE_ENABLED')}")  # fmt: skip
+    for k in range(repeat):  # interleaved, so drift on the machine hits both sides alike
+        srv.reset_counts()
+        wall, cpu = bare_crawl(settings_file, srv.base_url, log)
+        bare_times.append(wall)
+        bare_cpu.append(cpu)
+        bare_requests = len(srv.requests)
+        srv.reset_counts()
+        crawl = vigie_crawl(vigie_config(workdir / f"vigie{tag}-{k}", srv.base_url), log)
+        if crawl.outcome != "ok":
+            raise RuntimeError(f"Vigie crawl {crawl.outcome}: {crawl.reason} (see {log})")
+        vigie_times.append(crawl.seconds)
+        vigie_cpu.append(crawl.cpu)
+        vigie_requests, row = len(srv.requests), crawl.row
+    return OverheadResult(vigie_times, bare_times, vigie_requests, bare_requests, row,
+                          articles, vigie_cpu, bare_cpu, concurrency=concurrency)  # fmt: skip
+
+
+def run(
+    site: Any,
+    workdir: Path,
+    repeat: int = 3,
+    profile: bool | None = None,
+    latency_ms: int = 50,
+) -> OverheadResult:
+    """``site`` is a ``bench.sitegen.SiteInfo``; ``profile`` None = only when the goal is missed
+    at 0 ms; ``latency_ms`` > 0 adds the variant with article pages served that late."""
+    from tests.support.siteserver import SiteServer
+
     with SiteServer(site.folder) as srv:
-        settings_file = workdir / "bare_settings.json"
-        settings_file.write_text(
-            json.dumps(baseline_settings(vigie_config(workdir / "settings", srv.base_url)))
-        )
-        for k in range(repeat):  # interleaved, so drift on the machine hits both sides alike
-            srv.reset_counts()
-            wall, cpu = bare_crawl(settings_file, srv.base_url, log)
-            bare_times.append(wall)
-            bare_cpu.append(cpu)
-            bare_requests = len(srv.requests)
-            srv.reset_counts()
-            crawl = vigie_crawl(vigie_config(workdir / f"vigie-{k}", srv.base_url), log)
-            if crawl.outcome != "ok":
-                raise RuntimeError(f"Vigie crawl {crawl.outcome}: {crawl.reason} (see {log})")
-            vigie_times.append(crawl.seconds)
-            vigie_cpu.append(crawl.cpu)
-            vigie_requests, row = len(srv.requests), crawl.row
-        result = OverheadResult(vigie_times, bare_times, vigie_requests, bare_requests, row,
-                                len(site.articles), vigie_cpu, bare_cpu)  # fmt: skip
+        result = _compare(srv, workdir, "", repeat, len(site.articles))
+        if latency_ms > 0:
+            for path in site.articles:  # no status/body: the manifest's answer, just late
+                srv.override(path, delay=latency_ms / 1000)
+            try:
+                result.latency = _compare(srv, workdir, f"-lat{latency_ms}", repeat,
+                                          len(site.articles))  # fmt: skip
+                result.latency.latency_ms = latency_ms
+            finally:
+                srv.clear_overrides()
         if profile or (profile is None and result.ratio > GOAL):
             _, result.profile = profile_vigie(workdir / "profile", srv.base_url)
     return result
@@ -321,6 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument(
+        "--latency-ms",
+        type=int,
+        default=50,
+        help="also compare with every article page served this late (0: skip; default 50)",
+    )
+    ap.add_argument(
         "--profile",
         action="store_true",
         help="profile the Vigie crawl child even if the goal is met",
@@ -330,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
         site = generate(Path(tmp) / "site", a.articles)
-        result = run(site, Path(tmp), a.repeat, True if a.profile else None)
+        result = run(site, Path(tmp), a.repeat, True if a.profile else None, a.latency_ms)
         print("\n".join(result.lines()))
     return 0
 
