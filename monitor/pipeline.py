@@ -107,6 +107,11 @@ class StorePipeline:
             record = self._record(item)
             if record is not None:
                 self.buffer.append(record)
+                v = getattr(item, "validator", None)
+                if v is not None:  # saved in the same transaction as the record
+                    self.validators.append(
+                        {"url": v.url, "source": v.source, "etag": v.etag, "last_modified": v.last_modified}
+                    )
         if len(self.buffer) + len(self.seen) >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS:
             self.flush()
         return item

@@ -10,6 +10,21 @@ from dataclasses import dataclass
 
 
 @dataclass
+class ValidatorItem:
+    """HTTP validators of a fetched URL, so the next run can ask "changed since?" (304).
+
+    ``deferred`` validators (feeds, listings, sitemaps, dumps) are kept only if the whole run had
+    no fetch error: otherwise a page that failed this time would hide behind a 304 next time.
+    """
+
+    source: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    deferred: bool = False
+
+
+@dataclass
 class ArticleItem:
     """One web document (press release, news article) found on a watched site."""
 
@@ -23,6 +38,7 @@ class ArticleItem:
     guid: str | None = None  # feed GUID when the feed gave one
     updated_raw: str | None = None  # lastmod / updated announced by a feed or sitemap
     discovered_via: str | None = None  # feed | wp-json | sitemap | listing
+    validator: ValidatorItem | None = None  # the page's ETag/Last-Modified, stored with it
     kind: str = "article"
 
 
@@ -59,21 +75,6 @@ class QuestionItem:
     renewals: int = 0
     fingerprint: str | None = None  # checksum of the source record: unchanged → not reparsed
     kind: str = "question"
-
-
-@dataclass
-class ValidatorItem:
-    """HTTP validators of a fetched URL, so the next run can ask "changed since?" (304).
-
-    ``deferred`` validators (feeds, listings, sitemaps, dumps) are kept only if the whole run had
-    no fetch error: otherwise a page that failed this time would hide behind a 304 next time.
-    """
-
-    source: str
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    deferred: bool = False
 
 
 @dataclass

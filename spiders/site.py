@@ -222,6 +222,7 @@ class SiteSpider(SourceSpider):
         else:
             canonical = None
         hints = self.hints.get(url, {})
+        v = self.validator(response, deferred=False)
         yield ArticleItem(
             source=self.source,
             url=url,
@@ -232,10 +233,8 @@ class SiteSpider(SourceSpider):
             body=fields.body,
             updated_raw=json.dumps(hints, sort_keys=True) if hints else None,
             discovered_via=response.meta.get("via"),
+            validator=v,  # carried by the item: one item per page through Scrapy, not two
         )
-        v = self.validator(response, deferred=False)
-        if v:
-            yield v
 
     def page_text(self, response: Response) -> str:
         """The page as text, decoded with the charset the server declared (header, BOM, meta).
