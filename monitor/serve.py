@@ -41,6 +41,9 @@ SETTINGS: dict[str, Any] = {
 }
 
 
+PRIVATE_TABLES = ("alerts", "deliveries")
+
+
 def is_loopback(host: str) -> bool:
     """True for localhost, 127.0.0.0/8 and ::1; False for 0.0.0.0, :: and real addresses."""
     if host.strip().lower() == "localhost":
@@ -66,8 +69,14 @@ def build_datasette(db_path: str | Path, *, allow_sql: bool) -> Datasette:
     path = Path(db_path)
     # Create/migrate the archive first (WAL mode is persistent): Datasette itself only reads.
     open_db(path).conn.close()
+    metadata = load_metadata()
+    if not allow_sql:
+        # Off loopback, the raw outbox tables (recipients' addresses) are not browsable either;
+        # the `alert_outbox` canned query, which leaves addresses out, still answers.
+        for table in PRIVATE_TABLES:
+            metadata["databases"][DB_NAME]["tables"][table]["allow"] = False
     ds = Datasette(
-        metadata=load_metadata(),
+        metadata=metadata,
         template_dir=str(CONFIG_DIR / "templates"),
         plugins_dir=str(CONFIG_DIR / "plugins"),
         settings={**SETTINGS, "default_allow_sql": allow_sql},

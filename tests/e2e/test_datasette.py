@@ -408,6 +408,10 @@ def test_arbitrary_sql_refused_when_off(server: Served) -> None:
     assert status == 403, body[:300]
     assert server.get("/vigie/items.json?_where=" + urllib.parse.quote("1=1"))[0] == 403
     assert server.get("/vigie/latest_mentions.json")[0] == 200  # canned queries still answer
+    # the raw outbox (recipients' addresses) is private too; its canned query is not
+    assert server.get("/vigie/alerts.json")[0] == 403
+    assert server.get("/vigie/deliveries.json")[0] == 403
+    assert server.get("/vigie/alert_outbox.json")[0] == 200
 
 
 def test_writes_refused(server: Served, archive: dict) -> None:
