@@ -64,14 +64,6 @@ def config_reference() -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def documented_keys() -> set[str]:
-    keys = set()
-    for title, model in SECTIONS:
-        for name in model.model_fields:
-            keys.add(f"{title.split()[0]}.{name}")
-    return keys
-
-
 def command_reference() -> str:
     from monitor.cli import cli
 

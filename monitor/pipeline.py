@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from monitor import alerts as alert_policy
 from monitor.config import Config, load_config
 from monitor.dates import PARIS
-from monitor.match import Matcher
+from monitor.match import MATCHED_FIELDS, Matcher
 from monitor.normalize import NormalizeError, article_record, question_record, record_row
 from monitor.records import CONTENT_FIELDS, Record
 from spiders import base as sb
@@ -129,7 +129,7 @@ class StorePipeline:
             logger.warning("%s: skipped item: %s", self.source, exc)
             return None
         result = self.matcher.match(
-            {"title": record.title, "body": record.body, "answer_text": record.answer_text}
+            {f: getattr(record, f) for f in MATCHED_FIELDS}
         )
         record.matched = int(result.matched)
         record.matched_terms = result.terms

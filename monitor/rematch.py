@@ -11,19 +11,20 @@ import json
 import sqlite_utils
 
 from monitor.config import Config
-from monitor.match import Matcher
+from monitor.match import MATCHED_FIELDS, Matcher
 from storage.db import write_tx
 
 
 def rematch_all(db: sqlite_utils.Database, cfg: Config, batch: int = 1000) -> tuple[int, int]:
     matcher = Matcher(cfg.watch.terms, cfg.watch.exclude)
     total = changed = 0
-    rows = db.conn.execute("SELECT id, title, body, answer_text, matched, matched_terms FROM items").fetchall()
+    cols = ", ".join(MATCHED_FIELDS)
+    rows = db.conn.execute(f"SELECT id, {cols}, matched, matched_terms FROM items").fetchall()
     for i in range(0, len(rows), batch):
         with write_tx(db):
-            for id_, title, body, answer, matched, terms in rows[i : i + batch]:
+            for id_, *texts, matched, terms in rows[i : i + batch]:
                 total += 1
-                r = matcher.match({"title": title, "body": body, "answer_text": answer})
+                r = matcher.match(dict(zip(MATCHED_FIELDS, texts, strict=True)))
                 new_terms = json.dumps(r.terms, ensure_ascii=False)
                 if int(r.matched) != (matched or 0) or new_terms != terms:
                     changed += 1

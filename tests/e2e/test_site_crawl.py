@@ -209,3 +209,25 @@ def test_terminal_shows_live_progress_and_a_summary_table(tmp_path, site_server)
     header = proc.stdout.splitlines()[0].split()
     assert header[:3] == ["source", "outcome", "pages"]
     assert proc.stdout.splitlines()[1].split()[:2] == ["press", "ok"]
+
+
+def test_rematch_applies_new_terms_to_the_archive_without_recrawl_or_alert(tmp_path, site_server):
+    srv = site_server("listing_only")
+    cfg = write_config(tmp_path, {"press": {"spider": "site", "url": srv.base_url}})
+    assert crawl(cfg).returncode == 0
+    before = items(cfg)
+    assert sum(r["matched"] for r in before.values()) == 2
+    alerts_before = db_of(cfg).execute("select count(*) from alerts").fetchone()[0]
+    srv.reset_counts()
+    cfg = write_config(tmp_path, {"press": {"spider": "site", "url": srv.base_url}},
+                       watch={"terms": ["assistant* médica*"]})
+    res = vigie("rematch", config=cfg)
+    assert res.returncode == 0, res.stderr
+    after = items(cfg)
+    matched = [u for u, r in after.items() if r["matched"]]
+    assert matched == [f"{srv.base_url}/articles/assistants-medicaux-premier-bilan"]
+    assert json.loads(after[matched[0]]["matched_terms"]) == ["assistant* médica*"]
+    assert "3 changed their match" in res.stdout  # two no longer match, one now does
+    assert srv.requests == []  # nothing fetched
+    assert db_of(cfg).execute("select count(*) from alerts").fetchone()[0] == alerts_before
+    assert db_of(cfg)["item_versions"].count == 0
