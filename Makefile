@@ -19,6 +19,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check monitor spiders storage tests bench
+	$(BIN)/ruff format --check monitor spiders storage tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

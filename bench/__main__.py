@@ -100,10 +100,20 @@ def _versions() -> str:
 
 def _git() -> str:
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=10).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()  # fmt: skip
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return f"{rev}{' (uncommitted changes in tracked files)' if dirty else ''}"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -120,8 +130,9 @@ def load() -> str:
 def bench_overhead(plan: Plan, ctx: dict) -> list[str]:
     from bench import crawl_overhead
 
-    result = crawl_overhead.run(ctx["site"], ctx["work"], plan.repeat, plan.profile,
-                                plan.latency_ms)  # fmt: skip
+    result = crawl_overhead.run(
+        ctx["site"], ctx["work"], plan.repeat, plan.profile, plan.latency_ms
+    )
     return result.lines()
 
 
@@ -136,11 +147,14 @@ def bench_peer(plan: Plan, ctx: dict) -> list[str]:
     from bench import incremental, peer_urlwatch
 
     inc = ctx.get("incremental") or incremental.run(ctx["site"], ctx["work"])
-    result = peer_urlwatch.run(ctx["site"], ctx["work"], peer_urlwatch.pages_of(inc.first.log),
-                               inc.crawls())  # fmt: skip
+    result = peer_urlwatch.run(
+        ctx["site"], ctx["work"], peer_urlwatch.pages_of(inc.first.log), inc.crawls()
+    )
     if result is None:
-        return ["urlwatch not installed: `.venv/bin/pip install 'urlwatch>=2.28'` (the bench "
-                "extra of pyproject.toml; `make bench` installs it)"]  # fmt: skip
+        return [
+            "urlwatch not installed: `.venv/bin/pip install 'urlwatch>=2.28'` (the bench "
+            "extra of pyproject.toml; `make bench` installs it)"
+        ]
     return result.lines()
 
 
@@ -171,19 +185,38 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
     dump_args = ["--n", str(plan.dump_n)]
     daemon_args = ["--runs", str(plan.daemon_runs)]
     return [
-        ("overhead", "1. Crawl overhead: Vigie vs bare Scrapy", bench_overhead,
-         f"{py} bench.crawl_overhead --articles {plan.articles} --repeat {plan.repeat} "
-         f"--latency-ms {plan.latency_ms}"),
-        ("incremental", "2. Incremental cost: re-crawls of the same site", bench_incremental,
-         f"{py} bench.incremental --articles {plan.articles}"),
-        ("dump", "3a. Assemblée dump ingest (issue 3)",
-         other_engineers("dump_ingest", dump_args, 900), f"{py} bench.dump_ingest {' '.join(dump_args)}"),
-        ("daemon", "3b. Daemon memory (issue 5)",
-         other_engineers("daemon_memory", daemon_args, 1200),
-         f"{py} bench.daemon_memory {' '.join(daemon_args)}"),
-        ("peer", "4. Peer comparison: urlwatch", bench_peer,
-         f"{py} bench.peer_urlwatch --articles {plan.articles}"),
-    ]  # fmt: skip
+        (
+            "overhead",
+            "1. Crawl overhead: Vigie vs bare Scrapy",
+            bench_overhead,
+            f"{py} bench.crawl_overhead --articles {plan.articles} --repeat {plan.repeat} "
+            f"--latency-ms {plan.latency_ms}",
+        ),
+        (
+            "incremental",
+            "2. Incremental cost: re-crawls of the same site",
+            bench_incremental,
+            f"{py} bench.incremental --articles {plan.articles}",
+        ),
+        (
+            "dump",
+            "3a. Assemblée dump ingest (issue 3)",
+            other_engineers("dump_ingest", dump_args, 900),
+            f"{py} bench.dump_ingest {' '.join(dump_args)}",
+        ),
+        (
+            "daemon",
+            "3b. Daemon memory (issue 5)",
+            other_engineers("daemon_memory", daemon_args, 1200),
+            f"{py} bench.daemon_memory {' '.join(daemon_args)}",
+        ),
+        (
+            "peer",
+            "4. Peer comparison: urlwatch",
+            bench_peer,
+            f"{py} bench.peer_urlwatch --articles {plan.articles}",
+        ),
+    ]
 
 
 def run_all(plan: Plan, only: list[str]) -> tuple[list[Section], dict]:
@@ -247,8 +280,16 @@ def render(plan: Plan, done: list[Section], info: dict, argv: list[str], total: 
         "",
     ]
     for s in done:
-        out += [f"## {s.title}", "", f"`{s.command}` — {s.seconds:.0f} s", "", "```text", *s.lines,
-                "```", ""]  # fmt: skip
+        out += [
+            f"## {s.title}",
+            "",
+            f"`{s.command}` — {s.seconds:.0f} s",
+            "",
+            "```text",
+            *s.lines,
+            "```",
+            "",
+        ]
     kept = ""
     if RESULTS.is_file():
         old = RESULTS.read_text("utf-8")
@@ -275,9 +316,11 @@ def main(argv: list[str] | None = None) -> int:
         "--daemon-runs", type=int, help="daemon runs to wait for (default 200, quick 12)"
     )
     ap.add_argument(
-        "--latency-ms", type=int, default=50,
+        "--latency-ms",
+        type=int,
+        default=50,
         help="overhead benchmark: also crawl with article pages served this late (0: skip)",
-    )  # fmt: skip
+    )
     ap.add_argument("--profile", action="store_true", help="always profile the Vigie crawl child")
     ap.add_argument(
         "--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}"

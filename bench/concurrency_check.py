@@ -109,8 +109,16 @@ def _install_probe(out: Path) -> None:
 
     @atexit.register
     def _write() -> None:
-        out.write_text(json.dumps({"peak_per_slot": dict(peak), "peak_total": total["peak"],
-                                   "downloads": total["downloads"], "slots": slots}))  # fmt: skip
+        out.write_text(
+            json.dumps(
+                {
+                    "peak_per_slot": dict(peak),
+                    "peak_total": total["peak"],
+                    "downloads": total["downloads"],
+                    "slots": slots,
+                }
+            )
+        )
 
 
 def _reserve_before_scheduling() -> None:
@@ -198,19 +206,35 @@ class Case:
         per_slot = ", ".join(
             f"{k} {v}" for k, v in sorted(self.scrapy.get("peak_per_slot", {}).items())
         )
-        conf = ", ".join(f"{k} c={v['concurrency']} d={v['delay']:g}"
-                         for k, v in sorted(self.scrapy.get("slots", {}).items()))  # fmt: skip
-        return (f"{self.side:<5} {self.fix:<7} {self.per_domain:>10} {self.delay:>5g} {self.slow:>6g} "
-                f"{self.timeout:>7g} {self.server_peak:>11} {per_slot or '?':<22} "
-                f"{self.requests:>5} {self.retries:>7} {self.seconds:>6.1f}  {conf}")  # fmt: skip
+        conf = ", ".join(
+            f"{k} c={v['concurrency']} d={v['delay']:g}"
+            for k, v in sorted(self.scrapy.get("slots", {}).items())
+        )
+        return (
+            f"{self.side:<5} {self.fix:<7} {self.per_domain:>10} {self.delay:>5g} {self.slow:>6g} "
+            f"{self.timeout:>7g} {self.server_peak:>11} {per_slot or '?':<22} "
+            f"{self.requests:>5} {self.retries:>7} {self.seconds:>6.1f}  {conf}"
+        )
 
 
-HEADER = ("side  fix     per_domain delay  slow_s timeout_s server_peak scrapy_peak_per_slot   "
-          "reqs repeats wall_s  slots seen (concurrency, delay)")  # fmt: skip
+HEADER = (
+    "side  fix     per_domain delay  slow_s timeout_s server_peak scrapy_peak_per_slot   "
+    "reqs repeats wall_s  slots seen (concurrency, delay)"
+)
 
 
-def run_case(srv: Any, site: Any, work: Path, side: str, per_domain: int, delay: float,
-             slow: float, timeout: float, retry_times: int = 1, fix: str = "none") -> Case:  # fmt: skip
+def run_case(
+    srv: Any,
+    site: Any,
+    work: Path,
+    side: str,
+    per_domain: int,
+    delay: float,
+    slow: float,
+    timeout: float,
+    retry_times: int = 1,
+    fix: str = "none",
+) -> Case:
     from bench.crawl_overhead import LOG_LEVEL, baseline_settings
     from monitor.config import load_config
     from storage import runs as store_runs
@@ -220,11 +244,18 @@ def run_case(srv: Any, site: Any, work: Path, side: str, per_domain: int, delay:
     tag = f"{side}-{fix}-c{per_domain}-d{delay:g}-s{slow:g}-t{timeout:g}"
     folder = work / tag
     folder.mkdir(parents=True)
-    config = write_config(folder, {SOURCE: {"spider": "site", "url": srv.base_url}},
-                          crawl={"max_pages": 100_000, "download_timeout": int(timeout),
-                                 "download_delay": delay, "autothrottle": False,
-                                 "concurrent_requests_per_domain": per_domain,
-                                 "retry_times": retry_times})  # fmt: skip
+    config = write_config(
+        folder,
+        {SOURCE: {"spider": "site", "url": srv.base_url}},
+        crawl={
+            "max_pages": 100_000,
+            "download_timeout": int(timeout),
+            "download_delay": delay,
+            "autothrottle": False,
+            "concurrent_requests_per_domain": per_domain,
+            "retry_times": retry_times,
+        },
+    )
     srv.clear_overrides()
     for path in site.articles:
         srv.override(path, delay=slow)
@@ -242,8 +273,17 @@ def run_case(srv: Any, site: Any, work: Path, side: str, per_domain: int, delay:
         db = open_db(cfg.db_path)
         run_id = store_runs.start_run(db, SOURCE, "2026-02-14T00:00:00+00:00")
         db.conn.close()
-        cmd += ["vigie", "--config", str(config), "--source", SOURCE, "--run-id", str(run_id),
-                "--log-level", LOG_LEVEL]  # fmt: skip
+        cmd += [
+            "vigie",
+            "--config",
+            str(config),
+            "--source",
+            SOURCE,
+            "--run-id",
+            str(run_id),
+            "--log-level",
+            LOG_LEVEL,
+        ]
     srv.reset_counts()
     srv.clear_peaks()
     t0 = time.perf_counter()
@@ -254,9 +294,20 @@ def run_case(srv: Any, site: Any, work: Path, side: str, per_domain: int, delay:
     seconds = time.perf_counter() - t0
     time.sleep(slow + 0.2)  # let abandoned requests finish on the server before reading counts
     seen = Counter(path for _, path, _, _ in srv.requests)
-    case = Case(side, per_domain, delay, slow, timeout, fix, srv.peak, srv.peak_paths,
-                json.loads(probe.read_text()) if probe.is_file() else {}, len(srv.requests),
-                seconds, sum(n - 1 for n in seen.values() if n > 1))  # fmt: skip
+    case = Case(
+        side,
+        per_domain,
+        delay,
+        slow,
+        timeout,
+        fix,
+        srv.peak,
+        srv.peak_paths,
+        json.loads(probe.read_text()) if probe.is_file() else {},
+        len(srv.requests),
+        seconds,
+        sum(n - 1 for n in seen.values() if n > 1),
+    )
     return case
 
 
@@ -264,15 +315,19 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
         return _child(argv[1:])
-    ap = argparse.ArgumentParser(prog="python -m bench.concurrency_check",
-                                 description=__doc__.split("\n")[0])  # fmt: skip
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.concurrency_check", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("--articles", type=int, default=10)
     ap.add_argument("--slow", type=float, default=0.5, help="server delay per article page, s")
     ap.add_argument("--sides", default="Vigie,bare")
-    ap.add_argument("--fixes", default="none,reserve,cap",
-                    help="none: Scrapy as installed; reserve: downloader patched (see "
-                         "_reserve_before_scheduling); cap: CONCURRENT_REQUESTS = per-domain value; "
-                         "the candidate fixes run on the delay-0 cases only")  # fmt: skip
+    ap.add_argument(
+        "--fixes",
+        default="none,reserve,cap",
+        help="none: Scrapy as installed; reserve: downloader patched (see "
+        "_reserve_before_scheduling); cap: CONCURRENT_REQUESTS = per-domain value; "
+        "the candidate fixes run on the delay-0 cases only",
+    )
     a = ap.parse_args(argv)
     from bench.sitegen import generate
 
@@ -281,8 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="vigie-conc-") as tmp:
         work = Path(tmp)
         site = generate(work / "site", a.articles, per_page=5, feed_size=3)
-        print(f"site: {a.articles} articles, article pages answered {a.slow:g} s late; "
-              "AutoThrottle off; CONCURRENT_REQUESTS 8", flush=True)  # fmt: skip
+        print(
+            f"site: {a.articles} articles, article pages answered {a.slow:g} s late; "
+            "AutoThrottle off; CONCURRENT_REQUESTS 8",
+            flush=True,
+        )
         print(HEADER, flush=True)
         fixes = [f.strip() for f in a.fixes.split(",") if f.strip()]
         plan = [(c, d, a.slow, 5.0, "none") for c in (1, 2) for d in (0.0, 1.0)]
@@ -293,13 +351,17 @@ def main(argv: list[str] | None = None) -> int:
         with counting_server(site.folder) as srv:
             for per_domain, delay, slow, timeout, fix in plan:
                 for side in sides:
-                    case = run_case(srv, site, work, side, per_domain, delay, slow, timeout,
-                                    fix=fix)  # fmt: skip
+                    case = run_case(
+                        srv, site, work, side, per_domain, delay, slow, timeout, fix=fix
+                    )
                     cases.append(case)
                     print(case.line(), flush=True)
                     if case.server_peak > per_domain:
-                        print(f"      server peak {case.server_peak} > {per_domain}: in flight "
-                              f"then: {', '.join(case.server_peak_paths)}", flush=True)  # fmt: skip
+                        print(
+                            f"      server peak {case.server_peak} > {per_domain}: in flight "
+                            f"then: {', '.join(case.server_peak_paths)}",
+                            flush=True,
+                        )
     return 0
 
 

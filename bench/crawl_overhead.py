@@ -75,9 +75,10 @@ def vigie_config(folder: Path, base_url: str) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     return write_config(
-        folder, {SOURCE: {"spider": "site", "url": base_url}},
+        folder,
+        {SOURCE: {"spider": "site", "url": base_url}},
         crawl={"max_pages": 100_000, "download_timeout": 30},
-    )  # fmt: skip
+    )
 
 
 def children_cpu() -> float:
@@ -236,9 +237,23 @@ def profile_vigie(folder: Path, base_url: str) -> tuple[Path, list[str]]:
     run_id = store_runs.start_run(db, SOURCE, "2026-02-14T00:00:00+00:00")
     db.conn.close()
     out = folder / "crawler.prof"
-    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "monitor.crawler",
-           "--config", str(config), "--source", SOURCE, "--run-id", str(run_id),
-           "--log-level", LOG_LEVEL]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "cProfile",
+        "-o",
+        str(out),
+        "-m",
+        "monitor.crawler",
+        "--config",
+        str(config),
+        "--source",
+        SOURCE,
+        "--run-id",
+        str(run_id),
+        "--log-level",
+        LOG_LEVEL,
+    ]
     with (folder / "profile.log").open("ab") as log:
         subprocess.run(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False)
     return out, summarise_profile(out)
@@ -290,12 +305,15 @@ class OverheadResult:
         ]
         if self.latency is not None:
             lat = self.latency
-            out += ["", f"-- latency variant: every article page answered {lat.latency_ms} ms late "
-                        f"(same settings both sides: {lat.concurrency}) --",
-                    *lat.lines(),
-                    "",
-                    f"summary: ratio Vigie / bare at 0 ms = {self.ratio:.2f} ({self.verdict()}), "
-                    f"at {lat.latency_ms} ms = {lat.ratio:.2f} ({lat.verdict()}); goal ≤ {GOAL}"]  # fmt: skip
+            out += [
+                "",
+                f"-- latency variant: every article page answered {lat.latency_ms} ms late "
+                f"(same settings both sides: {lat.concurrency}) --",
+                *lat.lines(),
+                "",
+                f"summary: ratio Vigie / bare at 0 ms = {self.ratio:.2f} ({self.verdict()}), "
+                f"at {lat.latency_ms} ms = {lat.ratio:.2f} ({lat.verdict()}); goal ≤ {GOAL}",
+            ]
         if self.profile:
             out += ["", *self.profile]
         return out
@@ -310,10 +328,12 @@ def _compare(srv: Any, workdir: Path, tag: str, repeat: int, articles: int) -> O
     settings_file = workdir / f"bare_settings{tag}.json"
     settings = baseline_settings(vigie_config(workdir / f"settings{tag}", srv.base_url))
     settings_file.write_text(json.dumps(settings))
-    concurrency = (f"CONCURRENT_REQUESTS={settings.get('CONCURRENT_REQUESTS')}, "
-                   f"PER_DOMAIN={settings.get('CONCURRENT_REQUESTS_PER_DOMAIN')}, "
-                   f"DOWNLOAD_DELAY={settings.get('DOWNLOAD_DELAY')}, "
-                   f"AUTOTHROTTLE={settings.get('AUTOTHROTTLE_ENABLED')}")  # fmt: skip
+    concurrency = (
+        f"CONCURRENT_REQUESTS={settings.get('CONCURRENT_REQUESTS')}, "
+        f"PER_DOMAIN={settings.get('CONCURRENT_REQUESTS_PER_DOMAIN')}, "
+        f"DOWNLOAD_DELAY={settings.get('DOWNLOAD_DELAY')}, "
+        f"AUTOTHROTTLE={settings.get('AUTOTHROTTLE_ENABLED')}"
+    )
     for k in range(repeat):  # interleaved, so drift on the machine hits both sides alike
         srv.reset_counts()
         wall, cpu = bare_crawl(settings_file, srv.base_url, log)
@@ -327,8 +347,17 @@ def _compare(srv: Any, workdir: Path, tag: str, repeat: int, articles: int) -> O
         vigie_times.append(crawl.seconds)
         vigie_cpu.append(crawl.cpu)
         vigie_requests, row = len(srv.requests), crawl.row
-    return OverheadResult(vigie_times, bare_times, vigie_requests, bare_requests, row,
-                          articles, vigie_cpu, bare_cpu, concurrency=concurrency)  # fmt: skip
+    return OverheadResult(
+        vigie_times,
+        bare_times,
+        vigie_requests,
+        bare_requests,
+        row,
+        articles,
+        vigie_cpu,
+        bare_cpu,
+        concurrency=concurrency,
+    )
 
 
 def run(
@@ -348,8 +377,9 @@ def run(
             for path in site.articles:  # no status/body: the manifest's answer, just late
                 srv.override(path, delay=latency_ms / 1000)
             try:
-                result.latency = _compare(srv, workdir, f"-lat{latency_ms}", repeat,
-                                          len(site.articles))  # fmt: skip
+                result.latency = _compare(
+                    srv, workdir, f"-lat{latency_ms}", repeat, len(site.articles)
+                )
                 result.latency.latency_ms = latency_ms
             finally:
                 srv.clear_overrides()

@@ -72,8 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         log = (folder / "daemon.log").open("wb")
         proc = subprocess.Popen(
             [sys.executable, "-m", "monitor.cli", "--config", str(config), "run"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         daemon = psutil.Process(proc.pid)
         db = folder / "vigie.db"
         t0 = time.monotonic()
@@ -105,8 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"end:   {mb(end):.1f} MB RSS after {done} runs ({elapsed:.0f} s; peak {mb(peak):.1f} MB)"
     )
-    print(f"growth: {growth:+.1f} MB over {done - warm_runs} runs (goal < {GOAL_MB:.0f} MB): "
-          f"{'OK' if growth < GOAL_MB else 'TOO MUCH'}; daemon exit code {code}")  # fmt: skip
+    print(
+        f"growth: {growth:+.1f} MB over {done - warm_runs} runs (goal < {GOAL_MB:.0f} MB): "
+        f"{'OK' if growth < GOAL_MB else 'TOO MUCH'}; daemon exit code {code}"
+    )
     return 0 if growth < GOAL_MB and code == 0 else 1
 
 

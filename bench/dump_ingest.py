@@ -142,7 +142,8 @@ def ingest(zip_path: Path, config: Path, db_path: Path, names: dict[str, Deputy]
     pipeline.open_spider()
     # the spider's own member loop (checksum skip, parse, names), without the download
     spider = AssembleeSpider(
-        source="assemblee", url="https://www.assemblee-nationale.fr",
+        source="assemblee",
+        url="https://www.assemblee-nationale.fr",
         fingerprints=store_items.fingerprints(db, "assemblee"),
     )
     spider.crawler = crawler  # type: ignore[misc]

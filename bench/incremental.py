@@ -55,11 +55,18 @@ def measure(label: str, srv: Any, site: Any, config: Path, log: Path) -> CrawlCo
     reqs = list(srv.requests)
     articles = sum(1 for _, path, _, _ in reqs if site.is_article(path))
     return CrawlCost(
-        label=label, seconds=crawl.seconds, requests=len(reqs), article_requests=articles,
-        other_requests=len(reqs) - articles, not_modified=sum(1 for r in reqs if r[2] == 304),
-        bytes=sum(r[3] for r in reqs), row=crawl.row, outcome=crawl.outcome, log=reqs,
+        label=label,
+        seconds=crawl.seconds,
+        requests=len(reqs),
+        article_requests=articles,
+        other_requests=len(reqs) - articles,
+        not_modified=sum(1 for r in reqs if r[2] == 304),
+        bytes=sum(r[3] for r in reqs),
+        row=crawl.row,
+        outcome=crawl.outcome,
+        log=reqs,
         cpu=crawl.cpu,
-    )  # fmt: skip
+    )
 
 
 @dataclass
@@ -74,9 +81,11 @@ class IncrementalResult:
         return [self.first, self.unchanged, self.changed]
 
     def lines(self) -> list[str]:
-        out = [f"site: {self.articles} articles; third crawl after editing {self.n_changed} of them",
-               f"{'crawl':<26}{'wall s':>8}{'requests':>10}{'articles':>10}{'other':>7}"
-               f"{'304':>6}{'bytes':>12}{'new':>6}{'changed':>9}{'outcome':>9}"]  # fmt: skip
+        out = [
+            f"site: {self.articles} articles; third crawl after editing {self.n_changed} of them",
+            f"{'crawl':<26}{'wall s':>8}{'requests':>10}{'articles':>10}{'other':>7}"
+            f"{'304':>6}{'bytes':>12}{'new':>6}{'changed':>9}{'outcome':>9}",
+        ]
         for c in self.crawls():
             out.append(
                 f"{c.label:<26}{c.seconds:8.2f}{c.requests:10d}{c.article_requests:10d}"

@@ -69,11 +69,24 @@ class WatchRun:
 
 
 def watch_once(label: str, exe: str, folder: Path, srv: Any) -> WatchRun:
-    cmd = [exe, "--urls", str(folder / "urls.yaml"), "--config", str(folder / "urlwatch.yaml"),
-           "--cache", str(folder / "cache.db"), "--hooks", str(folder / "hooks.py")]  # fmt: skip
+    cmd = [
+        exe,
+        "--urls",
+        str(folder / "urls.yaml"),
+        "--config",
+        str(folder / "urlwatch.yaml"),
+        "--cache",
+        str(folder / "cache.db"),
+        "--hooks",
+        str(folder / "hooks.py"),
+    ]
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env.update(HOME=str(folder), XDG_CONFIG_HOME=str(folder), XDG_CACHE_HOME=str(folder),
-               NO_PROXY="127.0.0.1,localhost")  # fmt: skip
+    env.update(
+        HOME=str(folder),
+        XDG_CONFIG_HOME=str(folder),
+        XDG_CACHE_HOME=str(folder),
+        NO_PROXY="127.0.0.1,localhost",
+    )
     srv.reset_counts()
     cpu0, t0 = children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
@@ -84,9 +97,16 @@ def watch_once(label: str, exe: str, folder: Path, srv: Any) -> WatchRun:
         verb: len(re.findall(rf"^\d+\. {verb}: ", proc.stdout, re.M))
         for verb in ("NEW", "CHANGED", "ERROR")
     }
-    return WatchRun(label, seconds, children_cpu() - cpu0, len(reqs),
-                    sum(1 for r in reqs if r[2] == 304), sum(r[3] for r in reqs), reported,
-                    proc.returncode)  # fmt: skip
+    return WatchRun(
+        label,
+        seconds,
+        children_cpu() - cpu0,
+        len(reqs),
+        sum(1 for r in reqs if r[2] == 304),
+        sum(r[3] for r in reqs),
+        reported,
+        proc.returncode,
+    )
 
 
 @dataclass
@@ -106,14 +126,18 @@ class PeerResult:
         ]
         for w, v in zip(self.runs, self.vigie, strict=False):
             told = ", ".join(f"{k} {n}" for k, n in w.reported.items() if n) or "nothing"
-            out.append(f"{w.label:<24}{'urlwatch':<10}{w.seconds:8.2f}{w.cpu:7.1f}{w.requests:10d}"
-                       f"{w.not_modified:6d}{w.bytes:12,d}  {told}"
-                       + (f" (exit {w.code})" if w.code else ""))  # fmt: skip
+            out.append(
+                f"{w.label:<24}{'urlwatch':<10}{w.seconds:8.2f}{w.cpu:7.1f}{w.requests:10d}"
+                f"{w.not_modified:6d}{w.bytes:12,d}  {told}"
+                + (f" (exit {w.code})" if w.code else "")
+            )
             vtold = (
                 f"new items {v.row.get('items_new', 0)}, changed {v.row.get('items_changed', 0)}"
             )
-            out.append(f"{'':<24}{'Vigie':<10}{v.seconds:8.2f}{v.cpu:7.1f}{v.requests:10d}"
-                       f"{v.not_modified:6d}{v.bytes:12,d}  {vtold}")  # fmt: skip
+            out.append(
+                f"{'':<24}{'Vigie':<10}{v.seconds:8.2f}{v.cpu:7.1f}{v.requests:10d}"
+                f"{v.not_modified:6d}{v.bytes:12,d}  {vtold}"
+            )
         out += [
             "",
             "What each tool does here (be fair):",

@@ -73,8 +73,20 @@ HEADS = [
     "Retour d'expérience sur",
     "Communiqué : la fédération s'exprime sur",
 ]
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre"]  # fmt: skip
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 HTML_TYPE = "text/html; charset=UTF-8"
 
 
@@ -173,10 +185,14 @@ class _Article:
 def _article_html(a: _Article, modified: datetime) -> str:
     url = "{{BASE}}" + a.path
     ld = {
-        "@context": "https://schema.org", "@type": "NewsArticle", "headline": a.title,
-        "datePublished": a.published.isoformat(), "dateModified": modified.isoformat(),
-        "author": {"@type": "Person", "name": a.author}, "mainEntityOfPage": url,
-    }  # fmt: skip
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": a.title,
+        "datePublished": a.published.isoformat(),
+        "dateModified": modified.isoformat(),
+        "author": {"@type": "Person", "name": a.author},
+        "mainEntityOfPage": url,
+    }
     head = (
         f'<link rel="canonical" href="{url}" />\n'
         f'<meta property="og:type" content="article" />\n'
@@ -262,8 +278,10 @@ def _make_articles(n: int, rng: random.Random, secpa_every: int) -> list[_Articl
     out = []
     for i in range(n):
         title = f"{rng.choice(HEADS)} {rng.choice(TOPICS)}"
-        paragraphs = [" ".join(rng.sample(neutral, k=min(len(neutral), rng.randint(2, 4))))
-                      for _ in range(rng.randint(6, 10))]  # fmt: skip
+        paragraphs = [
+            " ".join(rng.sample(neutral, k=min(len(neutral), rng.randint(2, 4))))
+            for _ in range(rng.randint(6, 10))
+        ]
         if secpa_every and i % secpa_every == 0 and term:
             at = rng.randrange(len(paragraphs))
             paragraphs[at] += " " + rng.choice(term)
@@ -326,12 +344,26 @@ def generate(
             manifest.append(_toml_entry(key, name, HTML_TYPE, f"list-{k}-1", chunk[0].published))
         listings.append("/" if k == 0 else f"/actualites?page={k}")
     put("rss.xml", _feed_xml(arts[:feed_size]))
-    manifest.append(_toml_entry('paths."/rss.xml"', "rss.xml", "application/rss+xml; charset=utf-8",
-                                "rss-1", arts[0].published))  # fmt: skip
+    manifest.append(
+        _toml_entry(
+            'paths."/rss.xml"',
+            "rss.xml",
+            "application/rss+xml; charset=utf-8",
+            "rss-1",
+            arts[0].published,
+        )
+    )
     lastmod = {a.path: a.published for a in arts}
     put("sitemap.xml", _sitemap_xml(arts, lastmod))
-    manifest.append(_toml_entry('paths."/sitemap.xml"', "sitemap.xml",
-                                "application/xml; charset=utf-8", "sitemap-1", arts[0].published))  # fmt: skip
+    manifest.append(
+        _toml_entry(
+            'paths."/sitemap.xml"',
+            "sitemap.xml",
+            "application/xml; charset=utf-8",
+            "sitemap-1",
+            arts[0].published,
+        )
+    )
     put("robots.txt", "User-agent: *\nDisallow: /user/\nSitemap: {{BASE}}/sitemap.xml\n")
     for a in arts:
         name = f"a/{a.i}.html"
@@ -347,11 +379,19 @@ def generate(
         )
         name = f"a/{a.i}.v2.html"
         (folder / name).write_text(_article_html(a, edited_at), "utf-8")
-        manifest.append(_toml_entry(f'states.changed.paths."{a.path}"', name, HTML_TYPE,
-                                    f"a{a.i}-2", edited_at))  # fmt: skip
+        manifest.append(
+            _toml_entry(f'states.changed.paths."{a.path}"', name, HTML_TYPE, f"a{a.i}-2", edited_at)
+        )
     (folder / "sitemap.v2.xml").write_text(_sitemap_xml(arts, lastmod), "utf-8")
-    manifest.append(_toml_entry('states.changed.paths."/sitemap.xml"', "sitemap.v2.xml",
-                                "application/xml; charset=utf-8", "sitemap-2", edited_at))  # fmt: skip
+    manifest.append(
+        _toml_entry(
+            'states.changed.paths."/sitemap.xml"',
+            "sitemap.v2.xml",
+            "application/xml; charset=utf-8",
+            "sitemap-2",
+            edited_at,
+        )
+    )
     (folder / "MANIFEST.toml").write_text("\n".join(manifest), "utf-8")
     return SiteInfo(
         folder=folder,

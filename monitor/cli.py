@@ -32,7 +32,9 @@ def setup_logging(level: str = "INFO", log_file: str | None = None) -> None:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     logging.basicConfig(
-        level=getattr(logging, level), handlers=handlers, force=True,
+        level=getattr(logging, level),
+        handlers=handlers,
+        force=True,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
@@ -81,7 +83,12 @@ def with_config(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group(cls=VigieGroup)
-@click.option("--config", "config", metavar="PATH", help="Config file (default $VIGIE_CONFIG or ./config.toml).")
+@click.option(
+    "--config",
+    "config",
+    metavar="PATH",
+    help="Config file (default $VIGIE_CONFIG or ./config.toml).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="vigie")
 @click.pass_context
@@ -98,7 +105,9 @@ def check(cfg: Config, show: bool) -> None:
     if show:
         click.echo(json.dumps(redacted(cfg), indent=2, ensure_ascii=False))
     sources = ", ".join(cfg.enabled_sources()) or "none"
-    click.echo(f"Configuration OK: {len(cfg.sources)} sources ({sources} enabled), database {cfg.db_path}")
+    click.echo(
+        f"Configuration OK: {len(cfg.sources)} sources ({sources} enabled), database {cfg.db_path}"
+    )
 
 
 @cli.command()
@@ -118,7 +127,11 @@ def crawl(cfg: Config, sources: tuple[str, ...], dry_run: bool, no_send: bool) -
     results = []
     for name in names:
         result = crawl_source(
-            cfg, path, name, dry_run=dry_run, progress=prog.update,
+            cfg,
+            path,
+            name,
+            dry_run=dry_run,
+            progress=prog.update,
             log_level="WARNING" if prog.live else cfg.daemon.log_level,
         )
         prog.done(name)
@@ -149,7 +162,9 @@ def _pick_sources(cfg: Config, sources: tuple[str, ...]) -> list[str]:
         return list(cfg.enabled_sources())
     unknown = [s for s in sources if s not in cfg.sources]
     if unknown:
-        raise ConfigError([f"unknown source {s!r}; configured: {', '.join(cfg.sources)}" for s in unknown])
+        raise ConfigError(
+            [f"unknown source {s!r}; configured: {', '.join(cfg.sources)}" for s in unknown]
+        )
     return list(sources)
 
 

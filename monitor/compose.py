@@ -22,32 +22,73 @@ from html import escape
 
 from monitor.match import Matcher
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")  # fmt: skip
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 FIELD_LABELS = {
-    "title": "Titre", "body": "Texte", "author": "Auteur", "published": "Date", "url": "Lien",
-    "status": "Statut", "answer_text": "Réponse", "answered_on": "Date de réponse",
-    "ministry_asked": "Ministère interrogé", "ministry_answering": "Ministère attributaire",
-    "rubrique": "Rubrique", "analysis": "Analyse", "group_name": "Groupe",
-    "circonscription": "Circonscription", "qtype": "Type de question", "number": "Numéro",
-    "legislature": "Législature", "question_jo_page": "Page JO (question)",
-    "answer_jo_page": "Page JO (réponse)", "closed_reason": "Motif de clôture",
-    "matched": "Correspond aux termes", "matched_terms": "Termes trouvés", "followed": "Suivi",
-}  # fmt: skip
-STATUS_LABELS = {"pending": "en attente de réponse", "answered": "répondue",
-                 "signalee": "signalée", "closed": "close"}  # fmt: skip
-QTYPE_LABELS = {"QE": "Question écrite", "QG": "Question au Gouvernement",
-                "QOSD": "Question orale sans débat"}  # fmt: skip
+    "title": "Titre",
+    "body": "Texte",
+    "author": "Auteur",
+    "published": "Date",
+    "url": "Lien",
+    "status": "Statut",
+    "answer_text": "Réponse",
+    "answered_on": "Date de réponse",
+    "ministry_asked": "Ministère interrogé",
+    "ministry_answering": "Ministère attributaire",
+    "rubrique": "Rubrique",
+    "analysis": "Analyse",
+    "group_name": "Groupe",
+    "circonscription": "Circonscription",
+    "qtype": "Type de question",
+    "number": "Numéro",
+    "legislature": "Législature",
+    "question_jo_page": "Page JO (question)",
+    "answer_jo_page": "Page JO (réponse)",
+    "closed_reason": "Motif de clôture",
+    "matched": "Correspond aux termes",
+    "matched_terms": "Termes trouvés",
+    "followed": "Suivi",
+}
+STATUS_LABELS = {
+    "pending": "en attente de réponse",
+    "answered": "répondue",
+    "signalee": "signalée",
+    "closed": "close",
+}
+QTYPE_LABELS = {
+    "QE": "Question écrite",
+    "QG": "Question au Gouvernement",
+    "QOSD": "Question orale sans débat",
+}
 KIND_LABELS = {
-    "new": "Nouvelle mention", "answered": "Réponse publiée", "newly_matched": "Nouvelle mention",
-    "status": "Statut modifié", "ministry": "Changement de ministère", "text": "Texte modifié",
-    "unmatched": "Ne correspond plus aux termes", "fields": "Mise à jour",
-}  # fmt: skip
+    "new": "Nouvelle mention",
+    "answered": "Réponse publiée",
+    "newly_matched": "Nouvelle mention",
+    "status": "Statut modifié",
+    "ministry": "Changement de ministère",
+    "text": "Texte modifié",
+    "unmatched": "Ne correspond plus aux termes",
+    "fields": "Mise à jour",
+}
 EVENT_LABELS = {
-    "health_broken": "Source en panne", "health_reminder": "Source toujours en panne",
-    "health_recovered": "Source rétablie", "health_stale": "Source sans nouveauté",
+    "health_broken": "Source en panne",
+    "health_reminder": "Source toujours en panne",
+    "health_recovered": "Source rétablie",
+    "health_stale": "Source sans nouveauté",
     "health_missed": "Exécution manquée",
-}  # fmt: skip
+}
 
 #: a block: ("h", text) | ("kv", label, value) | ("snippet", text, spans) | ("change", label,
 #: previous, new) | ("link", url) | ("p", text)
@@ -176,10 +217,14 @@ def health_blocks(alert: dict) -> list[Block]:
     p = _payload(alert)
     blocks: list[Block] = [("h", subject(alert, None)), ("kv", "Source", alert.get("source") or "")]
     for key, label in (
-        ("reason", "Raison"), ("failures", "Échecs consécutifs"), ("broken_since", "En panne depuis"),
-        ("last_success", "Dernier succès"), ("last_new_item", "Dernière nouveauté"),
-        ("stale_after", "Seuil"), ("run_id", "Exécution n°"),
-    ):  # fmt: skip
+        ("reason", "Raison"),
+        ("failures", "Échecs consécutifs"),
+        ("broken_since", "En panne depuis"),
+        ("last_success", "Dernier succès"),
+        ("last_new_item", "Dernière nouveauté"),
+        ("stale_after", "Seuil"),
+        ("run_id", "Exécution n°"),
+    ):
         if p.get(key) not in (None, ""):
             value = p[key]
             blocks.append(
@@ -292,9 +337,15 @@ def _created(alert: dict) -> datetime:
 
 
 def compose_alert(
-    alert: dict, item: dict | None, *, recipient: str, sender: str, message_id: str,
-    terms: Sequence[str] = (), exclude: Sequence[str] = (),
-) -> EmailMessage:  # fmt: skip
+    alert: dict,
+    item: dict | None,
+    *,
+    recipient: str,
+    sender: str,
+    message_id: str,
+    terms: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> EmailMessage:
     """One alert (item or health) for one recipient."""
     if alert["event"] in EVENT_LABELS:
         blocks = health_blocks(alert)
@@ -311,9 +362,15 @@ def compose_alert(
 
 
 def compose_digest(
-    alert: dict, entries: list[tuple[dict, dict | None]], *, recipient: str, sender: str,
-    message_id: str, terms: Sequence[str] = (), exclude: Sequence[str] = (),
-) -> EmailMessage:  # fmt: skip
+    alert: dict,
+    entries: list[tuple[dict, dict | None]],
+    *,
+    recipient: str,
+    sender: str,
+    message_id: str,
+    terms: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> EmailMessage:
     """One message grouping ``entries`` (member alert, item) by source, then kind of news."""
     groups: dict[str, dict[str, list]] = {}
     for member, item in entries:

@@ -30,14 +30,14 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 def _duration(value: Any) -> Any:
     """Accept 3600, "90s", "30m", "12h", "14d", "2w" → seconds."""
     if isinstance(value, bool):
-        raise ValueError("expected a duration like \"30m\", \"12h\" or \"14d\"")
+        raise ValueError('expected a duration like "30m", "12h" or "14d"')
     if isinstance(value, int):
         return value
     if isinstance(value, str):
         m = _DURATION.match(value)
         if m:
             return int(m.group(1)) * _UNITS[m.group(2)]
-    raise ValueError(f"{value!r} is not a duration; expected e.g. \"30m\", \"12h\" or \"14d\"")
+    raise ValueError(f'{value!r} is not a duration; expected e.g. "30m", "12h" or "14d"')
 
 
 Duration = Annotated[int, BeforeValidator(_duration)]
@@ -62,7 +62,9 @@ def validate_cron(value: str) -> str:
     try:
         CronTrigger.from_crontab(value, timezone="Europe/Paris")
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid cron expression ({exc}); e.g. \"0 7 * * *\"") from None
+        raise ValueError(
+            f'{value!r} is not a valid cron expression ({exc}); e.g. "0 7 * * *"'
+        ) from None
     hour = fields[1]
     if hour == "2" or hour.startswith("2,") or hour.endswith(",2"):
         raise ValueError(
@@ -79,7 +81,7 @@ def _http_url(value: Any) -> Any:
     if isinstance(value, str):
         v = value.strip().rstrip("/")
         if not re.match(r"^https?://[^/\s]+", v):
-            raise ValueError(f"{value!r} is not an http(s) URL; e.g. \"https://www.fncs.org\"")
+            raise ValueError(f'{value!r} is not an http(s) URL; e.g. "https://www.fncs.org"')
         return v
     return value
 
@@ -92,7 +94,9 @@ class Section(BaseModel):
 
 
 class StorageConfig(Section):
-    path: str = Field("data/vigie.db", description="SQLite archive; relative to the config file's folder.")
+    path: str = Field(
+        "data/vigie.db", description="SQLite archive; relative to the config file's folder."
+    )
 
 
 class CrawlConfig(Section):
@@ -105,34 +109,89 @@ class CrawlConfig(Section):
         description="Who a webmaster can write to about this crawler (e-mail or URL). Put yours.",
     )
     obey_robots: bool = Field(True, description="Obey robots.txt (leave on).")
-    download_delay: float = Field(1.0, ge=0, description="Minimum seconds between two requests to one site.")
-    autothrottle: bool = Field(True, description="Adapt the delay to the site's response times (Scrapy AutoThrottle).")
-    autothrottle_target_concurrency: float = Field(1.0, gt=0, description="Average parallel requests per site AutoThrottle aims at.")
-    concurrent_requests_per_domain: int = Field(2, ge=1, le=16, description="Upper bound of parallel requests per site.")
-    download_timeout: Duration = Field(30, gt=0, description="Seconds before one request is abandoned.")
-    retry_times: int = Field(3, ge=0, le=10, description="Retries (with backoff) of a request that failed with 5xx/429/timeout.")
-    retry_backoff: float = Field(1.0, ge=0, description="Seconds before the first retry; doubles at each retry (a 429's Retry-After wins), at most 60.")
-    max_page_bytes: int = Field(10_000_000, gt=0, description="Pages larger than this are refused (logged); open-data dumps use max_dump_bytes.")
-    max_dump_bytes: int = Field(300_000_000, gt=0, description="Largest open-data archive accepted.")
-    max_pages: int = Field(5000, ge=1, description="Most pages fetched per source and run; a larger first crawl goes on at the next runs (known articles are skipped).")
-    max_depth: int = Field(5, ge=0, description="How many 'next page' links of a listing or feed are followed.")
-    run_timeout: Duration = Field(1800, gt=0, description="A source's crawl running longer is stopped and recorded as failed (per-source `timeout` overrides).")
+    download_delay: float = Field(
+        1.0, ge=0, description="Minimum seconds between two requests to one site."
+    )
+    autothrottle: bool = Field(
+        True, description="Adapt the delay to the site's response times (Scrapy AutoThrottle)."
+    )
+    autothrottle_target_concurrency: float = Field(
+        1.0, gt=0, description="Average parallel requests per site AutoThrottle aims at."
+    )
+    concurrent_requests_per_domain: int = Field(
+        2, ge=1, le=16, description="Upper bound of parallel requests per site."
+    )
+    download_timeout: Duration = Field(
+        30, gt=0, description="Seconds before one request is abandoned."
+    )
+    retry_times: int = Field(
+        3,
+        ge=0,
+        le=10,
+        description="Retries (with backoff) of a request that failed with 5xx/429/timeout.",
+    )
+    retry_backoff: float = Field(
+        1.0,
+        ge=0,
+        description="Seconds before the first retry; doubles at each retry (a 429's Retry-After wins), at most 60.",
+    )
+    max_page_bytes: int = Field(
+        10_000_000,
+        gt=0,
+        description="Pages larger than this are refused (logged); open-data dumps use max_dump_bytes.",
+    )
+    max_dump_bytes: int = Field(
+        300_000_000, gt=0, description="Largest open-data archive accepted."
+    )
+    max_pages: int = Field(
+        5000,
+        ge=1,
+        description="Most pages fetched per source and run; a larger first crawl goes on at the next runs (known articles are skipped).",
+    )
+    max_depth: int = Field(
+        5, ge=0, description="How many 'next page' links of a listing or feed are followed."
+    )
+    run_timeout: Duration = Field(
+        1800,
+        gt=0,
+        description="A source's crawl running longer is stopped and recorded as failed (per-source `timeout` overrides).",
+    )
 
 
 class WatchConfig(Section):
-    terms: list[str] = Field(..., min_length=1, description="What to watch for; see README 'Matching' for the syntax (`*`, case and accents).")
-    exclude: list[str] = Field([], description="Phrases whose occurrences do not count as a match (they never hide another mention).")
+    terms: list[str] = Field(
+        ...,
+        min_length=1,
+        description="What to watch for; see README 'Matching' for the syntax (`*`, case and accents).",
+    )
+    exclude: list[str] = Field(
+        [],
+        description="Phrases whose occurrences do not count as a match (they never hide another mention).",
+    )
 
 
 class SourceBase(Section):
     spider: str = Field(..., description='"site", "assemblee" or "senat".')
-    enabled: bool = Field(True, description="false keeps the source in the file but never crawls it.")
+    enabled: bool = Field(
+        True, description="false keeps the source in the file but never crawls it."
+    )
     url: HttpUrl = Field(..., description="The site's base URL; every fetched URL derives from it.")
-    schedule: Cron = Field("0 7 * * *", description='Cron (Europe/Paris, day names), e.g. "0 7,13,19 * * mon-fri".')
-    timeout: Duration | None = Field(None, description="Overrides crawl.run_timeout for this source.")
-    stale_after: Duration | None = Field(None, description='Health alert when nothing new was seen for this long, e.g. "30d".')
-    empty_ok: bool = Field(False, description="Declare that zero items is normal for this source (no health alert).")
-    recipients: list[str] = Field([], description="Extra recipients for this source's alerts (added to alerts.email.recipients).")
+    schedule: Cron = Field(
+        "0 7 * * *", description='Cron (Europe/Paris, day names), e.g. "0 7,13,19 * * mon-fri".'
+    )
+    timeout: Duration | None = Field(
+        None, description="Overrides crawl.run_timeout for this source."
+    )
+    stale_after: Duration | None = Field(
+        None, description='Health alert when nothing new was seen for this long, e.g. "30d".'
+    )
+    empty_ok: bool = Field(
+        False, description="Declare that zero items is normal for this source (no health alert)."
+    )
+    recipients: list[str] = Field(
+        [],
+        description="Extra recipients for this source's alerts (added to alerts.email.recipients).",
+    )
 
 
 class Selectors(Section):
@@ -144,32 +203,69 @@ class Selectors(Section):
 
 
 class SiteSource(SourceBase):
-    spider: Literal["site"] = Field("site", description="\"site\": feeds, WordPress API, sitemaps, listings.")
+    spider: Literal["site"] = Field(
+        "site", description='"site": feeds, WordPress API, sitemaps, listings.'
+    )
     feeds: list[str] = Field([], description="Feed URLs or paths (tried before autodiscovery).")
-    sitemaps: list[str] = Field([], description="Sitemap URLs or paths (tried before /sitemap.xml, /wp-sitemap.xml, robots.txt).")
-    listings: list[str] = Field([], description="Listing pages (paths or URLs) whose article links are followed; default the home page.")
-    selectors: Selectors = Field(Selectors(), description="Per-site CSS selectors; they win over metadata when they match.")
-    revalidate_known: bool = Field(False, description="Re-ask known articles with a conditional request (304 when unchanged) even when no feed/sitemap says they changed.")
+    sitemaps: list[str] = Field(
+        [],
+        description="Sitemap URLs or paths (tried before /sitemap.xml, /wp-sitemap.xml, robots.txt).",
+    )
+    listings: list[str] = Field(
+        [],
+        description="Listing pages (paths or URLs) whose article links are followed; default the home page.",
+    )
+    selectors: Selectors = Field(
+        Selectors(), description="Per-site CSS selectors; they win over metadata when they match."
+    )
+    revalidate_known: bool = Field(
+        False,
+        description="Re-ask known articles with a conditional request (304 when unchanged) even when no feed/sitemap says they changed.",
+    )
 
 
 class AssembleeSource(SourceBase):
-    spider: Literal["assemblee"] = Field("assemblee", description="\"assemblee\": Assemblée nationale questions.")
-    url: HttpUrl = Field("https://www.assemblee-nationale.fr", description="The Assemblée site (question pages).")
-    open_data_url: HttpUrl = Field("https://data.assemblee-nationale.fr", description="The open-data host (nightly dumps).")
-    legislature: int = Field(17, ge=1, le=30, description="Legislature whose questions are watched.")
-    kinds: list[Literal["QE", "QG", "QOSD"]] = Field(["QE", "QG", "QOSD"], description="Question types: QE (written), QG (to the Government), QOSD (oral).")
-    follow: list[str] = Field([], description="Question uids or page URLs followed whatever their text.")
-    deputies: bool = Field(True, description="Download the deputies dump for author names and circonscriptions.")
-    pages: bool = Field(True, description="Fetch the question page of matched and followed questions.")
+    spider: Literal["assemblee"] = Field(
+        "assemblee", description='"assemblee": Assemblée nationale questions.'
+    )
+    url: HttpUrl = Field(
+        "https://www.assemblee-nationale.fr", description="The Assemblée site (question pages)."
+    )
+    open_data_url: HttpUrl = Field(
+        "https://data.assemblee-nationale.fr", description="The open-data host (nightly dumps)."
+    )
+    legislature: int = Field(
+        17, ge=1, le=30, description="Legislature whose questions are watched."
+    )
+    kinds: list[Literal["QE", "QG", "QOSD"]] = Field(
+        ["QE", "QG", "QOSD"],
+        description="Question types: QE (written), QG (to the Government), QOSD (oral).",
+    )
+    follow: list[str] = Field(
+        [], description="Question uids or page URLs followed whatever their text."
+    )
+    deputies: bool = Field(
+        True, description="Download the deputies dump for author names and circonscriptions."
+    )
+    pages: bool = Field(
+        True, description="Fetch the question page of matched and followed questions."
+    )
 
 
 class SenatSource(SourceBase):
-    spider: Literal["senat"] = Field("senat", description="\"senat\": Sénat questions.")
+    spider: Literal["senat"] = Field("senat", description='"senat": Sénat questions.')
     url: HttpUrl = Field("https://www.senat.fr", description="The Sénat site (question pages).")
     open_data_url: HttpUrl = Field("https://data.senat.fr", description="The open-data host (CSV).")
-    csv_path: str = Field("/data/questions/questions-depuis-un-an.csv", description="Path of the questions CSV on open_data_url.")
-    follow: list[str] = Field([], description="Question references or page URLs followed whatever their text.")
-    pages: bool = Field(True, description="Fetch the question page of matched and followed questions.")
+    csv_path: str = Field(
+        "/data/questions/questions-depuis-un-an.csv",
+        description="Path of the questions CSV on open_data_url.",
+    )
+    follow: list[str] = Field(
+        [], description="Question references or page URLs followed whatever their text."
+    )
+    pages: bool = Field(
+        True, description="Fetch the question page of matched and followed questions."
+    )
 
 
 SOURCE_TYPES: dict[str, type[SourceBase]] = {
@@ -180,22 +276,36 @@ SOURCE_TYPES: dict[str, type[SourceBase]] = {
 
 
 class EmailConfig(Section):
-    host: str | None = Field(None, description="SMTP server; without it alerts are written as .eml files into alerts.outbox_dir.")
-    port: int | None = Field(None, ge=1, le=65535, description="Default 25, 587 with starttls, 465 with ssl.")
-    security: Literal["none", "starttls", "ssl"] = Field("none", description='"none", "starttls" or "ssl".')
+    host: str | None = Field(
+        None,
+        description="SMTP server; without it alerts are written as .eml files into alerts.outbox_dir.",
+    )
+    port: int | None = Field(
+        None, ge=1, le=65535, description="Default 25, 587 with starttls, 465 with ssl."
+    )
+    security: Literal["none", "starttls", "ssl"] = Field(
+        "none", description='"none", "starttls" or "ssl".'
+    )
     username: str | None = Field(None, description="SMTP login, if the server wants one.")
-    password_env: str | None = Field(None, description="Name of the environment variable holding the SMTP password (never the password itself).")
+    password_env: str | None = Field(
+        None,
+        description="Name of the environment variable holding the SMTP password (never the password itself).",
+    )
     sender: str = Field("Vigie <vigie@localhost>", description="From: address.")
     recipients: list[str] = Field([], description="Who receives alerts.")
-    timeout: Duration = Field(30, gt=0, description="Seconds before an SMTP conversation is abandoned.")
-    ca_file: str | None = Field(None, description="Extra CA bundle to verify the server (tests, private CAs).")
+    timeout: Duration = Field(
+        30, gt=0, description="Seconds before an SMTP conversation is abandoned."
+    )
+    ca_file: str | None = Field(
+        None, description="Extra CA bundle to verify the server (tests, private CAs)."
+    )
 
     @field_validator("recipients")
     @classmethod
     def _emails(cls, v: list[str]) -> list[str]:
         for r in v:
             if "@" not in r:
-                raise ValueError(f"{r!r} is not an e-mail address; e.g. \"alice@example.org\"")
+                raise ValueError(f'{r!r} is not an e-mail address; e.g. "alice@example.org"')
         return v
 
     def effective_port(self) -> int:
@@ -203,29 +313,57 @@ class EmailConfig(Section):
 
 
 class AlertsConfig(Section):
-    mode: Literal["immediate", "digest"] = Field("immediate", description='"immediate" (after each crawl) or "digest" (once at digest_at).')
-    digest_at: Cron = Field("0 8 * * *", description="When the digest is sent (cron, Europe/Paris).")
-    outbox_dir: str = Field("data/outbox", description="Where .eml files go when alerts.email.host is unset.")
-    failures_before_alert: int = Field(3, ge=1, description="Consecutive failed runs before a source is declared broken.")
-    reminder_every: Duration = Field(86400, gt=0, description="Reminder interval while a source stays broken.")
-    retry_max_backoff: Duration = Field(3600, gt=0, description="Longest wait between two delivery attempts of one alert.")
+    mode: Literal["immediate", "digest"] = Field(
+        "immediate", description='"immediate" (after each crawl) or "digest" (once at digest_at).'
+    )
+    digest_at: Cron = Field(
+        "0 8 * * *", description="When the digest is sent (cron, Europe/Paris)."
+    )
+    outbox_dir: str = Field(
+        "data/outbox", description="Where .eml files go when alerts.email.host is unset."
+    )
+    failures_before_alert: int = Field(
+        3, ge=1, description="Consecutive failed runs before a source is declared broken."
+    )
+    reminder_every: Duration = Field(
+        86400, gt=0, description="Reminder interval while a source stays broken."
+    )
+    retry_max_backoff: Duration = Field(
+        3600, gt=0, description="Longest wait between two delivery attempts of one alert."
+    )
     email: EmailConfig = Field(EmailConfig(), description="SMTP settings.")
 
 
 class DaemonConfig(Section):
-    heartbeat_every: Duration = Field(60, gt=0, description="Seconds between two heartbeats written to the database.")
-    misfire_grace_time: Duration = Field(3600, gt=0, description="A run missed by less than this (daemon busy or asleep) still runs.")
-    jitter: Duration = Field(0, ge=0, description="Random delay added to each scheduled run (seconds).")
+    heartbeat_every: Duration = Field(
+        60, gt=0, description="Seconds between two heartbeats written to the database."
+    )
+    misfire_grace_time: Duration = Field(
+        3600, gt=0, description="A run missed by less than this (daemon busy or asleep) still runs."
+    )
+    jitter: Duration = Field(
+        0, ge=0, description="Random delay added to each scheduled run (seconds)."
+    )
     send_every: Duration = Field(60, gt=0, description="How often pending alerts are retried.")
-    stop_timeout: Duration = Field(30, gt=0, description="On SIGTERM, how long a running crawl may take to finish before it is stopped.")
-    log_file: str | None = Field(None, description="Also log to this file (relative to the config folder).")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    stop_timeout: Duration = Field(
+        30,
+        gt=0,
+        description="On SIGTERM, how long a running crawl may take to finish before it is stopped.",
+    )
+    log_file: str | None = Field(
+        None, description="Also log to this file (relative to the config folder)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level."
+    )
 
 
 class ServeConfig(Section):
     host: str = Field("127.0.0.1", description="Address Datasette listens on.")
     port: int = Field(8001, ge=1, le=65535, description="Port Datasette listens on.")
-    allow_sql: bool | None = Field(None, description="Arbitrary SQL in Datasette; default on for loopback, off otherwise.")
+    allow_sql: bool | None = Field(
+        None, description="Arbitrary SQL in Datasette; default on for loopback, off otherwise."
+    )
 
 
 class Config(Section):

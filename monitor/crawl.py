@@ -55,9 +55,20 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _child_cmd(config_path: str, source: str, run_id: int | None, dry_run: bool, log_level: str) -> list[str]:
-    cmd = [sys.executable, "-m", "monitor.crawler", "--config", config_path, "--source", source,
-           "--log-level", log_level]
+def _child_cmd(
+    config_path: str, source: str, run_id: int | None, dry_run: bool, log_level: str
+) -> list[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "monitor.crawler",
+        "--config",
+        config_path,
+        "--source",
+        source,
+        "--log-level",
+        log_level,
+    ]
     if run_id:
         cmd += ["--run-id", str(run_id)]
     if dry_run:
@@ -83,11 +94,20 @@ def crawl_source(
     if dry_run:
         done = subprocess.run(
             _child_cmd(config_path, source, None, True, log_level),
-            stdout=subprocess.PIPE, text=True, timeout=timeout, check=False,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         outcome = "ok" if done.returncode == 0 else "failed"
-        return RunResult(source, None, outcome, None if outcome == "ok" else f"exit code {done.returncode}",
-                         seconds=time.monotonic() - started, output=done.stdout)
+        return RunResult(
+            source,
+            None,
+            outcome,
+            None if outcome == "ok" else f"exit code {done.returncode}",
+            seconds=time.monotonic() - started,
+            output=done.stdout,
+        )
     db = open_db(cfg.db_path)
     try:
         _close_dead_runs(db)
@@ -96,15 +116,23 @@ def crawl_source(
             _child_cmd(config_path, source, run_id, False, log_level),
             start_new_session=True,  # a Ctrl-C in the terminal reaches the daemon first, which forwards it
         )
-        code, forced, reason = _supervise(proc, db, run_id, source, timeout, progress, stop, stop_timeout, started)
+        code, forced, reason = _supervise(
+            proc, db, run_id, source, timeout, progress, stop, stop_timeout, started
+        )
         row = store_runs.get_run(db, run_id)
         if row["outcome"] == "running":
-            why = reason or (f"crawler process exited with code {code}" if code else "crawler process ended without a result")
+            why = reason or (
+                f"crawler process exited with code {code}"
+                if code
+                else "crawler process ended without a result"
+            )
             row = store_runs.finish_run(db, run_id, forced or "failed", why, utc_now())
         elif forced == "failed" and row["outcome"] != "failed":
             # the child saw our SIGTERM as a shutdown and wrote "interrupted": the timeout wins
             row = _overrule(db, run_id, "failed", reason)
-        result = RunResult(source, run_id, row["outcome"], row["reason"], row, time.monotonic() - started)
+        result = RunResult(
+            source, run_id, row["outcome"], row["reason"], row, time.monotonic() - started
+        )
         _after_run(db, cfg, source, row)
     finally:
         db.conn.close()  # the daemon runs for months: no connection left to the garbage collector
@@ -128,10 +156,16 @@ def _close_dead_runs(db: Any) -> None:
 
 
 def _supervise(
-    proc: subprocess.Popen, db: Any, run_id: int, source: str, timeout: float,
-    progress: Callable[[str, dict[str, Any]], None] | None, stop: threading.Event | None,
-    stop_timeout: float | None, started: float,
-) -> tuple[int, str | None, str | None]:  # fmt: skip
+    proc: subprocess.Popen,
+    db: Any,
+    run_id: int,
+    source: str,
+    timeout: float,
+    progress: Callable[[str, dict[str, Any]], None] | None,
+    stop: threading.Event | None,
+    stop_timeout: float | None,
+    started: float,
+) -> tuple[int, str | None, str | None]:
     """Wait for the child; stop it on timeout or when ``stop`` has been set for ``stop_timeout``
     seconds (SIGTERM to its process group, SIGKILL ``KILL_GRACE`` seconds later).
 

@@ -37,22 +37,31 @@ def spider_kwargs(cfg: Config, name: str, db: Any | None) -> dict[str, Any]:
         kw["validators"] = load_validators(db, name)
     if isinstance(src, SiteSource):
         kw.update(
-            feeds=src.feeds, sitemaps=src.sitemaps, listings=src.listings,
-            selectors=src.selectors.model_dump(), max_depth=cfg.crawl.max_depth,
+            feeds=src.feeds,
+            sitemaps=src.sitemaps,
+            listings=src.listings,
+            selectors=src.selectors.model_dump(),
+            max_depth=cfg.crawl.max_depth,
             revalidate_known=src.revalidate_known,
             known=store_items.known_articles(db, name) if db is not None else {},
         )
     elif isinstance(src, AssembleeSource):
         kw.update(
-            open_data_url=src.open_data_url, legislature=src.legislature, kinds=list(src.kinds),
-            follow=list(src.follow), deputies=src.deputies, pages=src.pages,
+            open_data_url=src.open_data_url,
+            legislature=src.legislature,
+            kinds=list(src.kinds),
+            follow=list(src.follow),
+            deputies=src.deputies,
+            pages=src.pages,
             followed=sorted(store_items.followed_ids(db, name)) if db is not None else [],
             max_dump_bytes=cfg.crawl.max_dump_bytes,
             fingerprints=store_items.fingerprints(db, name) if db is not None else {},
         )
     elif isinstance(src, SenatSource):
         kw.update(
-            open_data_url=src.open_data_url, csv_path=src.csv_path, follow=list(src.follow),
+            open_data_url=src.open_data_url,
+            csv_path=src.csv_path,
+            follow=list(src.follow),
             pages=src.pages,
             followed=sorted(store_items.followed_ids(db, name)) if db is not None else [],
             max_dump_bytes=cfg.crawl.max_dump_bytes,
@@ -60,24 +69,37 @@ def spider_kwargs(cfg: Config, name: str, db: Any | None) -> dict[str, Any]:
     return kw
 
 
-def scrapy_settings(cfg: Config, name: str, config_path: str, run_id: int | None, dry_run: bool, log_level: str) -> dict[str, Any]:
+def scrapy_settings(
+    cfg: Config, name: str, config_path: str, run_id: int | None, dry_run: bool, log_level: str
+) -> dict[str, Any]:
     c = cfg.crawl
     settings = polite_settings(
-        user_agent=cfg.user_agent(), obey_robots=c.obey_robots, download_delay=c.download_delay,
-        autothrottle=c.autothrottle, autothrottle_target_concurrency=c.autothrottle_target_concurrency,
+        user_agent=cfg.user_agent(),
+        obey_robots=c.obey_robots,
+        download_delay=c.download_delay,
+        autothrottle=c.autothrottle,
+        autothrottle_target_concurrency=c.autothrottle_target_concurrency,
         concurrent_requests_per_domain=c.concurrent_requests_per_domain,
-        download_timeout=c.download_timeout, retry_times=c.retry_times, retry_backoff=c.retry_backoff,
-        max_page_bytes=c.max_page_bytes, max_pages=c.max_pages, log_level=log_level,
+        download_timeout=c.download_timeout,
+        retry_times=c.retry_times,
+        retry_backoff=c.retry_backoff,
+        max_page_bytes=c.max_page_bytes,
+        max_pages=c.max_pages,
+        log_level=log_level,
     )
     settings.update(
         ITEM_PIPELINES={"monitor.pipeline.StorePipeline": 300},
-        VIGIE_CONFIG_PATH=config_path, VIGIE_SOURCE=name, VIGIE_RUN_ID=run_id or 0,
+        VIGIE_CONFIG_PATH=config_path,
+        VIGIE_SOURCE=name,
+        VIGIE_RUN_ID=run_id or 0,
         VIGIE_DRY_RUN=dry_run,
     )
     return settings
 
 
-def run_child(config_path: str, name: str, run_id: int | None, dry_run: bool, log_level: str) -> int:
+def run_child(
+    config_path: str, name: str, run_id: int | None, dry_run: bool, log_level: str
+) -> int:
     from scrapy.crawler import CrawlerProcess
 
     cfg = load_config(config_path)
@@ -89,7 +111,9 @@ def run_child(config_path: str, name: str, run_id: int | None, dry_run: bool, lo
         # Scrapy's own INFO lines (versions, middleware lists, stats dumps) drown the one line
         # per run users want; its warnings and errors still show.
         handler.addFilter(_quiet_scrapy)
-    logging.basicConfig(level=getattr(logging, log_level, logging.INFO), handlers=[handler], force=True)
+    logging.basicConfig(
+        level=getattr(logging, log_level, logging.INFO), handlers=[handler], force=True
+    )
     settings = scrapy_settings(cfg, name, config_path, run_id, dry_run, log_level)
     settings["LOG_INSTALL_ROOT_HANDLER"] = False
     process = CrawlerProcess(settings)
@@ -102,7 +126,9 @@ def run_child(config_path: str, name: str, run_id: int | None, dry_run: bool, lo
     src = cfg.sources[name]
     if isinstance(src, AssembleeSource):  # completeness: QE numbers never seen (vigie gaps)
         with write_tx(db):
-            store_runs.update_counters(db, run_id, {"gaps": qe_gap_count(db, src.legislature, name)})
+            store_runs.update_counters(
+                db, run_id, {"gaps": qe_gap_count(db, src.legislature, name)}
+            )
     run = store_runs.get_run(db, run_id)
     outcome, reason = judge(run, stats.get("finish_reason"), src.empty_ok, stats)
     if outcome == "failed" and _unchanged(run, stats):

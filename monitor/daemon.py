@@ -151,8 +151,15 @@ class Daemon:
                     f"no run since the window of {p['previous_fire']:%Y-%m-%d %H:%M %Z}: the daemon was not running",
                 )
         self.scheduler.start()
-        logger.info("daemon started (pid %d): %s", os.getpid(), ", ".join(
-            f"{j.id} next {j.next_run_time:%Y-%m-%d %H:%M:%S %Z}" for j in self.scheduler.get_jobs() if j.next_run_time))  # fmt: skip
+        logger.info(
+            "daemon started (pid %d): %s",
+            os.getpid(),
+            ", ".join(
+                f"{j.id} next {j.next_run_time:%Y-%m-%d %H:%M:%S %Z}"
+                for j in self.scheduler.get_jobs()
+                if j.next_run_time
+            ),
+        )
         while not self.stopping.wait(0.5):
             pass
         return self._shutdown()
@@ -205,8 +212,12 @@ class Daemon:
 
     def _shutdown(self) -> int:
         assert self.scheduler is not None
-        logger.info("stopping: no new run; %s", f"waiting up to {self.cfg.daemon.stop_timeout}s for "
-                    + ", ".join(sorted(self.running)) if self.running else "no crawl running")  # fmt: skip
+        logger.info(
+            "stopping: no new run; %s",
+            f"waiting up to {self.cfg.daemon.stop_timeout}s for " + ", ".join(sorted(self.running))
+            if self.running
+            else "no crawl running",
+        )
         self.scheduler.pause()
         self._beat("stopping")
         while self.running:  # crawl_source stops them after stop_timeout (+ kill grace)
@@ -243,8 +254,11 @@ class Daemon:
             db = sqlite_utils.Database(
                 sqlite3.connect(str(self.cfg.db_path), timeout=2, isolation_level=None)
             )
-            others = {r["pid"] for r in db.query("SELECT DISTINCT pid FROM runs WHERE outcome = 'running'")
-                      if r["pid"] and r["pid"] != os.getpid() and psutil.pid_exists(r["pid"])}  # fmt: skip
+            others = {
+                r["pid"]
+                for r in db.query("SELECT DISTINCT pid FROM runs WHERE outcome = 'running'")
+                if r["pid"] and r["pid"] != os.getpid() and psutil.pid_exists(r["pid"])
+            }
             now = utc_now()
             store_runs.close_orphans(db, now, others or {-1})
             store_runs.heartbeat(db, now, "stopped")
@@ -265,9 +279,13 @@ class Daemon:
         try:
             child_level = "DEBUG" if self.cfg.daemon.log_level == "DEBUG" else "WARNING"
             crawl_source(
-                self.cfg, self.config_path, name, stop=self.stopping,
-                stop_timeout=self.cfg.daemon.stop_timeout, log_level=child_level,
-            )  # fmt: skip
+                self.cfg,
+                self.config_path,
+                name,
+                stop=self.stopping,
+                stop_timeout=self.cfg.daemon.stop_timeout,
+                log_level=child_level,
+            )
         finally:
             with self._lock:
                 self.running.discard(name)
@@ -319,8 +337,11 @@ class Daemon:
             getattr(event, "scheduled_run_time", None)
         ]
         when = ", ".join(f"{t:%Y-%m-%d %H:%M:%S %Z}" for t in times if t)
-        why = ("the previous run was still going" if event.code == EVENT_JOB_MAX_INSTANCES
-               else f"the daemon was late by more than {self.cfg.daemon.misfire_grace_time}s")  # fmt: skip
+        why = (
+            "the previous run was still going"
+            if event.code == EVENT_JOB_MAX_INSTANCES
+            else f"the daemon was late by more than {self.cfg.daemon.misfire_grace_time}s"
+        )
         self.missed_window(job.removeprefix("crawl:"), f"run due {when} skipped: {why}")
 
     def missed_window(self, source: str, reason: str) -> None:
@@ -351,7 +372,13 @@ class Daemon:
             if last is not None and (now - last).total_seconds() < self.cfg.alerts.reminder_every:
                 return
             outbox.enqueue(
-                db, event=MISSED_EVENT, item_id=None, source=source, run_id=None, recipients=recipients,
-                mode="immediate", payload={"reason": reason, "advice": "Vérifier que le démon tourne."},
+                db,
+                event=MISSED_EVENT,
+                item_id=None,
+                source=source,
+                run_id=None,
+                recipients=recipients,
+                mode="immediate",
+                payload={"reason": reason, "advice": "Vérifier que le démon tourne."},
                 now=now,
-            )  # fmt: skip
+            )

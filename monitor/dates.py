@@ -62,19 +62,30 @@ def to_paris(dt: datetime) -> datetime:
 
 
 _MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1,
-    "fevrier": 2, "fevr": 2, "fev": 2,
+    "janvier": 1,
+    "janv": 1,
+    "jan": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
     "mars": 3,
-    "avril": 4, "avr": 4,
+    "avril": 4,
+    "avr": 4,
     "mai": 5,
     "juin": 6,
-    "juillet": 7, "juil": 7,
+    "juillet": 7,
+    "juil": 7,
     "aout": 8,
-    "septembre": 9, "sept": 9, "sep": 9,
-    "octobre": 10, "oct": 10,
-    "novembre": 11, "nov": 11,
-    "decembre": 12, "dec": 12,
-}  # fmt: skip
+    "septembre": 9,
+    "sept": 9,
+    "sep": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "dec": 12,
+}
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 # "17h00", "17 h 00", "17h", "17:00", "17:00:05"; connectors "à", ",", "-", "vers"

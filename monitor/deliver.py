@@ -177,8 +177,10 @@ def _deliver_alert(
             continue
         if row and row["state"] == "sending" and not transport.idempotent:
             outbox.mark_unconfirmed(db, alert["id"], recipient)
-            errors.append(f"{recipient}: an earlier send was interrupted before the server's answer; "
-                          f"not resent (check, then vigie alerts resend {alert['id']})")  # fmt: skip
+            errors.append(
+                f"{recipient}: an earlier send was interrupted before the server's answer; "
+                f"not resent (check, then vigie alerts resend {alert['id']})"
+            )
             continue
         if connect_error is None:
             try:
@@ -189,18 +191,26 @@ def _deliver_alert(
                 errors.append(error)
     with write_tx(db):
         status = outbox.finish_attempt(
-            db, alert, recipients, now=now, error="; ".join(errors) or None,
+            db,
+            alert,
+            recipients,
+            now=now,
+            error="; ".join(errors) or None,
             max_backoff=cfg.alerts.retry_max_backoff,
-        )  # fmt: skip
+        )
     if connect_error is not None:
         raise connect_error
     return status, errors
 
 
 def deliver_pending(
-    db: sqlite_utils.Database, cfg: Config, now: datetime | None = None, *,
-    ids: list[int] | None = None, limit: int = 500,
-) -> DeliveryReport:  # fmt: skip
+    db: sqlite_utils.Database,
+    cfg: Config,
+    now: datetime | None = None,
+    *,
+    ids: list[int] | None = None,
+    limit: int = 500,
+) -> DeliveryReport:
     """Deliver the due immediate alerts (item alerts in immediate mode, health alerts, digests)."""
     now = _now(now)
     alerts = outbox.claim(db, now, lease_seconds=lease_seconds(cfg), limit=limit, ids=ids)

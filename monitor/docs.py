@@ -55,7 +55,12 @@ def config_reference() -> str:
         for name, field in model.model_fields.items():
             if field.exclude:
                 continue
-            if model is not c.SourceBase and issubclass(model, c.SourceBase) and name in base_keys and name != "url":
+            if (
+                model is not c.SourceBase
+                and issubclass(model, c.SourceBase)
+                and name in base_keys
+                and name != "url"
+            ):
                 continue
             if isinstance(field.default, BaseModel):
                 continue
@@ -74,9 +79,21 @@ def command_reference() -> str:
             for name in sorted(cmd.commands):
                 walk(cmd.commands[name], f"{prefix} {name}")
             return
-        params = " ".join(p.get_usage_pieces(click.Context(cmd))[0] if p.get_usage_pieces(click.Context(cmd)) else "" for p in cmd.params if isinstance(p, click.Argument))
+        params = " ".join(
+            p.get_usage_pieces(click.Context(cmd))[0]
+            if p.get_usage_pieces(click.Context(cmd))
+            else ""
+            for p in cmd.params
+            if isinstance(p, click.Argument)
+        )
         help_ = (cmd.help or "").strip().splitlines()[0] if cmd.help else ""
-        opts = ", ".join(o for p in cmd.params if isinstance(p, click.Option) for o in p.opts if o.startswith("--"))
+        opts = ", ".join(
+            o
+            for p in cmd.params
+            if isinstance(p, click.Option)
+            for o in p.opts
+            if o.startswith("--")
+        )
         line = f"| `{prefix}{(' ' + params) if params else ''}` | {help_} |"
         if opts:
             line = line[:-2] + f" Options: `{opts}`. |"

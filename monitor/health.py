@@ -44,13 +44,24 @@ def new_state(source: str) -> dict:
     return {"source": source, "state": "ok", "consecutive_failures": 0, "last_items_seen": 0}
 
 
-def _failure(state: dict, run: dict, reason: str | None, ts: str, now: datetime, *, threshold: int, reminder_every: int) -> list[tuple[str, dict]]:  # fmt: skip
+def _failure(
+    state: dict,
+    run: dict,
+    reason: str | None,
+    ts: str,
+    now: datetime,
+    *,
+    threshold: int,
+    reminder_every: int,
+) -> list[tuple[str, dict]]:
     state["consecutive_failures"] = (state.get("consecutive_failures") or 0) + 1
     state["last_failure"], state["last_reason"] = ts, reason
     payload = {
-        "reason": reason, "failures": state["consecutive_failures"], "run_id": run.get("id"),
+        "reason": reason,
+        "failures": state["consecutive_failures"],
+        "run_id": run.get("id"),
         "last_success": state.get("last_success"),
-    }  # fmt: skip
+    }
     if state.get("state") != "broken":
         if state["consecutive_failures"] < threshold:
             return []
@@ -63,7 +74,9 @@ def _failure(state: dict, run: dict, reason: str | None, ts: str, now: datetime,
     return []
 
 
-def _staleness(state: dict, run: dict, ts: str, now: datetime, stale_after: int | None, newest: str | None) -> list[tuple[str, dict]]:  # fmt: skip
+def _staleness(
+    state: dict, run: dict, ts: str, now: datetime, stale_after: int | None, newest: str | None
+) -> list[tuple[str, dict]]:
     if not stale_after:
         if state.get("state") == "stale":
             state["state"] = "ok"
@@ -94,9 +107,16 @@ def _human(seconds: int) -> str:
 
 
 def evaluate(
-    state: dict, run: dict, now: datetime, *, threshold: int, reminder_every: int,
-    stale_after: int | None = None, empty_ok: bool = False, newest_item: str | None = None,
-) -> list[tuple[str, dict]]:  # fmt: skip
+    state: dict,
+    run: dict,
+    now: datetime,
+    *,
+    threshold: int,
+    reminder_every: int,
+    stale_after: int | None = None,
+    empty_ok: bool = False,
+    newest_item: str | None = None,
+) -> list[tuple[str, dict]]:
     """Update ``state`` (a ``source_health`` row) for one finished run; return (event, payload)s."""
     outcome = run.get("outcome")
     if outcome not in ("ok", "failed"):
@@ -141,13 +161,15 @@ def after_run(
     with write_tx(db):
         state = store.get_state(db, source) or new_state(source)
         events = evaluate(
-            state, run, now,
+            state,
+            run,
+            now,
             threshold=cfg.alerts.failures_before_alert,
             reminder_every=cfg.alerts.reminder_every,
             stale_after=src.stale_after if src else None,
             empty_ok=src.empty_ok if src else False,
             newest_item=store.newest_item(db, source),
-        )  # fmt: skip
+        )
         store.save_state(db, state)
         return [
             outbox.enqueue(
@@ -160,7 +182,7 @@ def after_run(
                 mode="immediate",
                 payload=payload,
                 now=now,
-            )  # fmt: skip
+            )
             for event, payload in events
         ]
 

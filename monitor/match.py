@@ -49,10 +49,10 @@ _SEPARATOR_OPT = r"[\s'\-]*"  # what a hyphen or apostrophe in a term matches
 _TOKENS = re.compile(r"[\s'\-]+|[^\s'\-]+")
 
 
-
 #: the record fields matched, in the order their hits are reported (the snippet comes from the
 #: first field with a hit): the pipeline and `vigie rematch` must agree on them
 MATCHED_FIELDS: tuple[str, ...] = ("title", "body", "answer_text")
+
 
 @dataclass
 class MatchResult:

@@ -44,7 +44,8 @@ def follow_ids(follow: frozenset[str]) -> frozenset[str]:
             if m := pattern.search(entry):
                 groups = m.groupdict()
                 ids.add(
-                    groups["uid"].upper() if groups.get("uid")
+                    groups["uid"].upper()
+                    if groups.get("uid")
                     else f"QANR5L{groups['leg']}{groups['type']}{groups['num']}"
                 )
                 break

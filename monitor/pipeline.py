@@ -55,14 +55,25 @@ class StorePipeline:
         self.matcher = Matcher(self.cfg.watch.terms, self.cfg.watch.exclude)
         src = self.cfg.sources[self.source]
         self.follow = set(getattr(src, "follow", []) or [])
-        self.recipients = alert_policy.recipients_for(self.cfg.alerts.email.recipients, src.recipients)
+        self.recipients = alert_policy.recipients_for(
+            self.cfg.alerts.email.recipients, src.recipients
+        )
         self.buffer: list[Record] = []
         self.seen: list[str] = []
         self.validators: list[dict] = []
         self.hints: list[tuple[str, str, str]] = []
         self.seen_urls: set[str] = set()
         self.deferred_validators: list[dict] = []
-        self.counts = {k: 0 for k in ("items_seen", "items_new", "items_changed", "items_unchanged", "items_skipped")}
+        self.counts = {
+            k: 0
+            for k in (
+                "items_seen",
+                "items_new",
+                "items_changed",
+                "items_unchanged",
+                "items_skipped",
+            )
+        }
         self.last_flush = time.monotonic()
         self.db: sqlite_utils.Database | None = None
         self.followed: set[str] = set()
@@ -88,7 +99,12 @@ class StorePipeline:
     # -- items ------------------------------------------------------------------------------
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ValidatorItem):
-            row = {"url": item.url, "source": item.source, "etag": item.etag, "last_modified": item.last_modified}
+            row = {
+                "url": item.url,
+                "source": item.source,
+                "etag": item.etag,
+                "last_modified": item.last_modified,
+            }
             (self.deferred_validators if item.deferred else self.validators).append(row)
         elif isinstance(item, HintItem):
             self.hints.append((item.url, item.via, item.hint))
@@ -110,9 +126,17 @@ class StorePipeline:
                 v = getattr(item, "validator", None)
                 if v is not None:  # saved in the same transaction as the record
                     self.validators.append(
-                        {"url": v.url, "source": v.source, "etag": v.etag, "last_modified": v.last_modified}
+                        {
+                            "url": v.url,
+                            "source": v.source,
+                            "etag": v.etag,
+                            "last_modified": v.last_modified,
+                        }
                     )
-        if len(self.buffer) + len(self.seen) >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS:
+        if (
+            len(self.buffer) + len(self.seen) >= BATCH_ITEMS
+            or time.monotonic() - self.last_flush > BATCH_SECONDS
+        ):
             self.flush()
         return item
 
@@ -128,9 +152,7 @@ class StorePipeline:
             self.crawler.stats.inc_value(sb.PARSE_ERRORS)
             logger.warning("%s: skipped item: %s", self.source, exc)
             return None
-        result = self.matcher.match(
-            {f: getattr(record, f) for f in MATCHED_FIELDS}
-        )
+        result = self.matcher.match({f: getattr(record, f) for f in MATCHED_FIELDS})
         record.matched = int(result.matched)
         record.matched_terms = result.terms
         record.match_fields = result.fields
@@ -145,7 +167,11 @@ class StorePipeline:
         if self.dry_run:
             for r in self.buffer:
                 self.counts["items_new"] += 1
-                out = {k: v for k, v in asdict(r).items() if k not in ("body", "answer_text") and v not in (None, [], {}, 0)}
+                out = {
+                    k: v
+                    for k, v in asdict(r).items()
+                    if k not in ("body", "answer_text") and v not in (None, [], {}, 0)
+                }
                 print(json.dumps(out, ensure_ascii=False), file=sys.stdout, flush=True)
             self.buffer, self.seen, self.validators, self.hints = [], [], [], []
             return
@@ -179,8 +205,12 @@ class StorePipeline:
 
         cause = _root_cause(exc)
         self.write_failed = f"database write failed: {cause}"
-        logger.error("%s: cannot write to the database %s: %s; stopping the crawl",
-                     self.source, self.cfg.db_path, cause)
+        logger.error(
+            "%s: cannot write to the database %s: %s; stopping the crawl",
+            self.source,
+            self.cfg.db_path,
+            cause,
+        )
         deferred_from_coro(self.crawler.engine.close_spider_async(reason=self.write_failed))
 
     def _record_write_failure(self) -> None:
@@ -193,22 +223,34 @@ class StorePipeline:
                 self._require_db(), self.run_id, "failed", self.write_failed, utc_now()
             )
         except (sqlite3.Error, StorageError) as exc:
-            logger.error("%s: could not record the failed run either: %s", self.source, _root_cause(exc))
+            logger.error(
+                "%s: could not record the failed run either: %s", self.source, _root_cause(exc)
+            )
 
     def _store(self, record: Record, now: str) -> None:
         db = self._require_db()
         row = record_row(record)
         outcome, previous, changed = store_items.upsert_item(
-            db, row, content_fields=CONTENT_FIELDS, now=now, run_id=self.run_id,
+            db,
+            row,
+            content_fields=CONTENT_FIELDS,
+            now=now,
+            run_id=self.run_id,
             classify=alert_policy.version_event,
         )
         self.counts[f"items_{outcome}"] += 1
         ev = alert_policy.item_event(outcome, row, previous, changed)
         if ev:
             outbox.enqueue(
-                db, event=ev["event"], item_id=record.id, source=self.source,
-                run_id=self.run_id, recipients=self.recipients,
-                mode=self.cfg.alerts.mode, payload=ev["payload"], now=now,
+                db,
+                event=ev["event"],
+                item_id=record.id,
+                source=self.source,
+                run_id=self.run_id,
+                recipients=self.recipients,
+                mode=self.cfg.alerts.mode,
+                payload=ev["payload"],
+                now=now,
             )
 
     def counters(self) -> dict[str, int]:
@@ -234,7 +276,10 @@ class StorePipeline:
             if self.run_id:
                 store_runs.update_counters(self.db, self.run_id, self.counters())
         if not clean and self.deferred_validators:
-            logger.info("%s: fetch errors this run: listings and feeds will be fetched in full next time", self.source)
+            logger.info(
+                "%s: fetch errors this run: listings and feeds will be fetched in full next time",
+                self.source,
+            )
 
 
 def _root_cause(exc: BaseException) -> str:

@@ -37,9 +37,15 @@ class Progress:
         head = ("source", "outcome", "pages", "304", "seen", "new", "changed", "errors", "secs")
         rows = [head] + [
             (
-                r.source, r.outcome, str(r.row.get("pages_fetched", 0)), str(r.row.get("not_modified", 0)),
-                str(r.row.get("items_seen", 0)), str(r.row.get("items_new", 0)),
-                str(r.row.get("items_changed", 0)), str(r.row.get("errors", 0)), f"{r.seconds:.1f}",
+                r.source,
+                r.outcome,
+                str(r.row.get("pages_fetched", 0)),
+                str(r.row.get("not_modified", 0)),
+                str(r.row.get("items_seen", 0)),
+                str(r.row.get("items_new", 0)),
+                str(r.row.get("items_changed", 0)),
+                str(r.row.get("errors", 0)),
+                f"{r.seconds:.1f}",
             )
             for r in results
         ]

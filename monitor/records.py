@@ -10,10 +10,26 @@ from dataclasses import asdict, dataclass, field
 
 #: the fields whose change makes a new version; bookkeeping fields are excluded
 CONTENT_FIELDS: tuple[str, ...] = (
-    "url", "title", "author", "published", "body",
-    "legislature", "qtype", "number", "rubrique", "analysis", "group_name", "circonscription",
-    "ministry_asked", "ministry_answering", "question_jo_page", "status", "closed_reason",
-    "answered_on", "answer_jo_page", "answer_text",
+    "url",
+    "title",
+    "author",
+    "published",
+    "body",
+    "legislature",
+    "qtype",
+    "number",
+    "rubrique",
+    "analysis",
+    "group_name",
+    "circonscription",
+    "ministry_asked",
+    "ministry_answering",
+    "question_jo_page",
+    "status",
+    "closed_reason",
+    "answered_on",
+    "answer_jo_page",
+    "answer_text",
 )
 
 

@@ -31,7 +31,13 @@ def rematch_all(db: sqlite_utils.Database, cfg: Config, batch: int = 1000) -> tu
                 db.conn.execute(
                     "UPDATE items SET matched = ?, matched_terms = ?, match_fields = ?, snippet = ?, "
                     "followed = CASE WHEN kind = 'question' AND ? THEN 1 ELSE followed END WHERE id = ?",
-                    [int(r.matched), new_terms, json.dumps(r.fields, ensure_ascii=False), r.snippet,
-                     int(r.matched), id_],
+                    [
+                        int(r.matched),
+                        new_terms,
+                        json.dumps(r.fields, ensure_ascii=False),
+                        r.snippet,
+                        int(r.matched),
+                        id_,
+                    ],
                 )
     return total, changed

@@ -34,9 +34,14 @@ def source_trigger(schedule: str, *, jitter: int = 0, seconds: int | None = None
         return IntervalTrigger(seconds=seconds, timezone=TZ, jitter=jitter or None)
     minute, hour, day, month, day_of_week = schedule.split()
     return CronTrigger(
-        minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
-        timezone=TZ, jitter=jitter or None,
-    )  # fmt: skip
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=day_of_week,
+        timezone=TZ,
+        jitter=jitter or None,
+    )
 
 
 def previous_fire(trigger: BaseTrigger, now: datetime) -> datetime | None:

@@ -41,22 +41,33 @@ def source_status(db: sqlite_utils.Database, cfg: Config, now: datetime) -> list
         run = last.get(name)
         nxt = next_fire(source_trigger(src.schedule, seconds=seconds), now) if src.enabled else None
         h = health.get(name)
-        out.append({
-            "source": name,
-            "enabled": src.enabled,
-            "schedule": src.schedule,
-            "last_run": None if run is None else {
-                "id": run["id"], "started": run["started"], "ended": run["ended"],
-                "outcome": run["outcome"], "reason": run["reason"],
-                "counts": {k: run.get(k) or 0 for k in COUNTS},
-            },
-            "last_success": store_runs.last_success(db, name),
-            "next_run": nxt.astimezone(TZ).isoformat(timespec="seconds") if nxt else None,
-            "health": None if h is None else {
-                "state": h["state"], "consecutive_failures": h["consecutive_failures"],
-                "last_reason": h["last_reason"], "broken_since": h["broken_since"],
-            },
-        })  # fmt: skip
+        out.append(
+            {
+                "source": name,
+                "enabled": src.enabled,
+                "schedule": src.schedule,
+                "last_run": None
+                if run is None
+                else {
+                    "id": run["id"],
+                    "started": run["started"],
+                    "ended": run["ended"],
+                    "outcome": run["outcome"],
+                    "reason": run["reason"],
+                    "counts": {k: run.get(k) or 0 for k in COUNTS},
+                },
+                "last_success": store_runs.last_success(db, name),
+                "next_run": nxt.astimezone(TZ).isoformat(timespec="seconds") if nxt else None,
+                "health": None
+                if h is None
+                else {
+                    "state": h["state"],
+                    "consecutive_failures": h["consecutive_failures"],
+                    "last_reason": h["last_reason"],
+                    "broken_since": h["broken_since"],
+                },
+            }
+        )
     return out
 
 

@@ -53,10 +53,12 @@ def canonical_url(url: str) -> str:
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     port = parts.port
-    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
-    query = "&".join(
-        q for q in parts.query.split("&") if q and not q.lower().startswith(_TRACKING)
+    netloc = (
+        host
+        if port is None or (scheme, port) in {("http", 80), ("https", 443)}
+        else f"{host}:{port}"
     )
+    query = "&".join(q for q in parts.query.split("&") if q and not q.lower().startswith(_TRACKING))
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, query, ""))
 
@@ -195,7 +197,11 @@ def _refusal(failure: Failure) -> bool:
     Why: Scrapy reports "max redirections reached" and "body over DOWNLOAD_MAXSIZE after
     decompression" as IgnoreRequest, which we otherwise treat as a deliberate skip."""
     text = str(failure.value)
-    return bool(failure.check(RedirectRefused)) or "max redirections" in text or "DOWNLOAD_MAXSIZE" in text
+    return (
+        bool(failure.check(RedirectRefused))
+        or "max redirections" in text
+        or "DOWNLOAD_MAXSIZE" in text
+    )
 
 
 def download_failure_reason(failure: Failure) -> str:
@@ -224,7 +230,9 @@ def download_failure_reason(failure: Failure) -> str:
         return "DNS lookup failed"
     if failure.check(DownloadFailedError, ResponseFailed):
         inner = [n for n in re.findall(r"twisted\.\w+(?:\.\w+)*\.(\w+)", text) if n != "Failure"]
-        return "connection lost before a complete answer" + (f" ({', '.join(dict.fromkeys(inner))})" if inner else "")
+        return "connection lost before a complete answer" + (
+            f" ({', '.join(dict.fromkeys(inner))})" if inner else ""
+        )
     return f"{failure.type.__name__}: {failure.value}"
 
 
@@ -248,7 +256,9 @@ class SameHostRedirectMiddleware:
         location = response.headers.get("Location")
         if response.status not in (301, 302, 303, 307, 308) or not location:
             return response
-        if request.meta.get("dont_redirect") or response.status in request.meta.get("handle_httpstatus_list", ()):
+        if request.meta.get("dont_redirect") or response.status in request.meta.get(
+            "handle_httpstatus_list", ()
+        ):
             return response
         target = urljoin(request.url, location.decode("latin-1").strip())
         spider = self.crawler.spider

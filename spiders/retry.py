@@ -54,11 +54,15 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
-        await asyncio.sleep(self._delay(request, retry_after_seconds(response.headers.get("Retry-After"))))
+        await asyncio.sleep(
+            self._delay(request, retry_after_seconds(response.headers.get("Retry-After")))
+        )
         return retry
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:  # type: ignore[override]
-        if request.meta.get("dont_retry", False) or not isinstance(exception, self.exceptions_to_retry):
+        if request.meta.get("dont_retry", False) or not isinstance(
+            exception, self.exceptions_to_retry
+        ):
             return None
         retry = self._retry(request, exception)
         if retry is not None:

@@ -70,7 +70,10 @@ class SiteSpider(SourceSpider):
         home = self.base_url + "/"
         yield self.request(home, self.parse_home, conditional=False, priority=10)
         yield self.request(
-            self.absolute("/robots.txt"), self.parse_robots, probe=True, conditional=False,
+            self.absolute("/robots.txt"),
+            self.parse_robots,
+            probe=True,
+            conditional=False,
             meta={"dont_obey_robotstxt": True},
         )
         for feed in self.feeds or [self.absolute(p) for p in DEFAULT_FEEDS]:
@@ -89,8 +92,9 @@ class SiteSpider(SourceSpider):
         api = wp_api_root(response.body, response.url)
         if api and self.same_site(api):
             root = api if api.endswith("/") else api + "/"
-            yield self.request(root + WP_POSTS.format(page=1), self.parse_wp,
-                               meta={"page": 1, "api": root})
+            yield self.request(
+                root + WP_POSTS.format(page=1), self.parse_wp, meta={"page": 1, "api": root}
+            )
         if not self.listings:
             yield from self._listing_links(response, depth=0)
 
@@ -113,8 +117,12 @@ class SiteSpider(SourceSpider):
             self.page_problem(response.url, f"malformed feed: {page.error}")
             return
         if page.error:
-            logger.warning("%s: %s: feed partly malformed (%s); its readable entries are used",
-                           self.source, response.url, page.error)
+            logger.warning(
+                "%s: %s: feed partly malformed (%s); its readable entries are used",
+                self.source,
+                response.url,
+                page.error,
+            )
         for e in page.entries:
             if e.url:
                 yield from self.consider(e.url, "feed", e.updated_raw or e.date_raw, e.date_raw)
@@ -132,11 +140,15 @@ class SiteSpider(SourceSpider):
             return
         for post in page.posts:
             if post.url:
-                yield from self.consider(post.url, "wp-json", post.updated_raw or post.date_raw, post.date_raw)
+                yield from self.consider(
+                    post.url, "wp-json", post.updated_raw or post.date_raw, post.date_raw
+                )
         n = response.meta["page"]
         if page.total_pages and n < page.total_pages and n <= self.max_depth:
             nxt = response.meta["api"] + WP_POSTS.format(page=n + 1)
-            yield self.request(nxt, self.parse_wp, meta={"page": n + 1, "api": response.meta["api"]})
+            yield self.request(
+                nxt, self.parse_wp, meta={"page": n + 1, "api": response.meta["api"]}
+            )
         yield from self._validator(response)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
@@ -196,8 +208,9 @@ class SiteSpider(SourceSpider):
                     yield SeenItem(source=self.source, url=url)
                 return
         self.requested.add(url)
-        yield self.request(url, self.parse_article, conditional=stored is not None,
-                           meta={"via": via})
+        yield self.request(
+            url, self.parse_article, conditional=stored is not None, meta={"via": via}
+        )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         url = canonical_url(response.request.url if response.request else response.url)
@@ -207,7 +220,9 @@ class SiteSpider(SourceSpider):
             return
         if not hasattr(response, "text") or not _is_html(response):
             content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-            self.page_problem(response.url, f"not an HTML page ({content_type or 'no Content-Type'})")
+            self.page_problem(
+                response.url, f"not an HTML page ({content_type or 'no Content-Type'})"
+            )
             return
         self.done.add(url)
         fields = parse_article(self.page_text(response), response.url, selectors=self.selectors)
@@ -252,7 +267,10 @@ class SiteSpider(SourceSpider):
         except UnicodeDecodeError as exc:
             logger.warning(
                 "%s: %s: declared UTF-8 but byte %#04x at %d is not UTF-8; bad bytes read as Windows-1252",
-                self.source, response.url, response.body[exc.start], exc.start,
+                self.source,
+                response.url,
+                response.body[exc.start],
+                exc.start,
             )
             return response.body.decode("utf-8", errors=CP1252_FALLBACK)
 

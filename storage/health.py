@@ -9,9 +9,17 @@ from __future__ import annotations
 import sqlite_utils
 
 COLUMNS = (
-    "source", "state", "consecutive_failures", "last_success", "last_failure", "last_reason",
-    "last_new_item", "last_items_seen", "broken_since", "last_alert",
-)  # fmt: skip
+    "source",
+    "state",
+    "consecutive_failures",
+    "last_success",
+    "last_failure",
+    "last_reason",
+    "last_new_item",
+    "last_items_seen",
+    "broken_since",
+    "last_alert",
+)
 
 
 def get_state(db: sqlite_utils.Database, source: str) -> dict | None:

@@ -17,7 +17,15 @@ import sqlite_utils
 Outcome = Literal["new", "changed", "unchanged"]
 
 #: bookkeeping columns refreshed on every sighting without making a version
-_SOFT = ("matched", "matched_terms", "match_fields", "snippet", "followed", "source_updated", "published_raw")
+_SOFT = (
+    "matched",
+    "matched_terms",
+    "match_fields",
+    "snippet",
+    "followed",
+    "source_updated",
+    "published_raw",
+)
 
 
 def upsert_item(
@@ -61,7 +69,11 @@ def upsert_item(
         "INSERT INTO item_versions (item_id, run_id, changed_at, event, changed_fields, previous) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [
-            row["id"], run_id, now, classify(previous, row, changed) if classify else "changed", json.dumps(changed, ensure_ascii=False),
+            row["id"],
+            run_id,
+            now,
+            classify(previous, row, changed) if classify else "changed",
+            json.dumps(changed, ensure_ascii=False),
             json.dumps({f: previous.get(f) for f in changed}, ensure_ascii=False),
         ],
     )
@@ -123,7 +135,5 @@ def fingerprints(db: sqlite_utils.Database, source: str) -> dict[str, str]:
 def followed_ids(db: sqlite_utils.Database, source: str) -> set[str]:
     return {
         r[0]
-        for r in db.conn.execute(
-            "SELECT id FROM items WHERE source = ? AND followed = 1", [source]
-        )
+        for r in db.conn.execute("SELECT id FROM items WHERE source = ? AND followed = 1", [source])
     }

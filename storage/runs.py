@@ -10,8 +10,16 @@ import sqlite_utils
 from storage.db import write_tx
 
 COUNTERS = (
-    "pages_fetched", "not_modified", "bytes_received", "items_seen", "items_new",
-    "items_changed", "items_unchanged", "items_skipped", "errors", "gaps",
+    "pages_fetched",
+    "not_modified",
+    "bytes_received",
+    "items_seen",
+    "items_new",
+    "items_changed",
+    "items_unchanged",
+    "items_skipped",
+    "errors",
+    "gaps",
 )
 
 
@@ -53,9 +61,7 @@ def get_run(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
 
 def last_runs(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
     """The latest run of each source."""
-    rows = db.query(
-        "SELECT * FROM runs WHERE id IN (SELECT max(id) FROM runs GROUP BY source)"
-    )
+    rows = db.query("SELECT * FROM runs WHERE id IN (SELECT max(id) FROM runs GROUP BY source)")
     return {r["source"]: r for r in rows}
 
 
@@ -80,7 +86,9 @@ def close_orphans(db: sqlite_utils.Database, now: str, alive: set[int] | None = 
     return len(dead)
 
 
-def heartbeat(db: sqlite_utils.Database, now: str, state: str = "running", started: str | None = None) -> None:
+def heartbeat(
+    db: sqlite_utils.Database, now: str, state: str = "running", started: str | None = None
+) -> None:
     with write_tx(db):
         db.conn.execute(
             "INSERT INTO daemon (id, pid, started, heartbeat, state) VALUES (1, ?, ?, ?, ?) "

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite_utils
 
 
-def load_validators(db: sqlite_utils.Database, source: str) -> dict[str, tuple[str | None, str | None]]:
+def load_validators(
+    db: sqlite_utils.Database, source: str
+) -> dict[str, tuple[str | None, str | None]]:
     return {
         url: (etag, lm)
         for url, etag, lm in db.conn.execute(

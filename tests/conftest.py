@@ -61,12 +61,19 @@ def write_config(tmp_path: Path, sources: dict[str, dict[str, Any]], **sections:
     data: dict[str, Any] = {
         "storage": {"path": str(tmp_path / "vigie.db")},
         "crawl": {
-            "contact": "tests@example.org", "download_delay": 0.0, "autothrottle": False,
-            "download_timeout": 5, "retry_times": 1, "retry_backoff": 0.05,
+            "contact": "tests@example.org",
+            "download_delay": 0.0,
+            "autothrottle": False,
+            "download_timeout": 5,
+            "retry_times": 1,
+            "retry_backoff": 0.05,
             "concurrent_requests_per_domain": 8,
         },
         "watch": {"terms": TERMS},
-        "alerts": {"outbox_dir": str(tmp_path / "outbox"), "email": {"recipients": ["veille@example.org"]}},
+        "alerts": {
+            "outbox_dir": str(tmp_path / "outbox"),
+            "email": {"recipients": ["veille@example.org"]},
+        },
         "daemon": {"log_level": "INFO"},
     }
     for k, v in sections.items():
@@ -77,13 +84,19 @@ def write_config(tmp_path: Path, sources: dict[str, dict[str, Any]], **sections:
     return path
 
 
-def vigie(*args: str, config: Path | None = None, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
+def vigie(
+    *args: str, config: Path | None = None, timeout: float = 120, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """Run the real CLI in a child process, as a user would."""
     cmd = [sys.executable, "-m", "monitor.cli"]
     if config is not None:
         cmd += ["--config", str(config)]
     return subprocess.run(
-        cmd + list(args), capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        cmd + list(args),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
         env={**os.environ, **(env or {})},
     )
 

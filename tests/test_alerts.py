@@ -9,11 +9,20 @@ import pytest
 from monitor.alerts import item_event, recipients_for, truncate
 
 BASE = {
-    "id": "an:QANR5L17QE13024", "source": "assemblee", "kind": "question", "qtype": "QE",
-    "number": 13024, "title": "Avenir des SECPA", "status": "pending", "answer_text": None,
-    "ministry_answering": "Santé", "matched": 1, "matched_terms": json.dumps(["SECPA"]),
-    "followed": 0, "body": "Question sur les SECPA.",
-}  # fmt: skip
+    "id": "an:QANR5L17QE13024",
+    "source": "assemblee",
+    "kind": "question",
+    "qtype": "QE",
+    "number": 13024,
+    "title": "Avenir des SECPA",
+    "status": "pending",
+    "answer_text": None,
+    "ministry_answering": "Santé",
+    "matched": 1,
+    "matched_terms": json.dumps(["SECPA"]),
+    "followed": 0,
+    "body": "Question sur les SECPA.",
+}
 
 
 def row(**changes):
@@ -24,26 +33,99 @@ CASES = [
     # (case, outcome, record, previous, changed fields, expected event, expected kind)
     ("unchanged never alerts", "unchanged", row(), row(), [], None, None),
     ("new matched", "new", row(), None, [], "new_match", "new"),
-    ("new followed, not matched", "new", row(matched=0, matched_terms="[]", followed=1), None, [], "new_match", "new"),
+    (
+        "new followed, not matched",
+        "new",
+        row(matched=0, matched_terms="[]", followed=1),
+        None,
+        [],
+        "new_match",
+        "new",
+    ),
     ("new neither", "new", row(matched=0, matched_terms="[]"), None, [], None, None),
-    ("answer published", "changed", row(status="answered", answer_text="Réponse."), row(),
-     ["status", "answer_text", "answered_on"], "item_changed", "answered"),
-    ("status change", "changed", row(status="closed", closed_reason="retirée"), row(),
-     ["status", "closed_reason"], "item_changed", "status"),
-    ("ministry change", "changed", row(ministry_answering="Travail"), row(), ["ministry_answering"], "item_changed", "ministry"),
-    ("text change of a matched article", "changed", row(kind="article", body="Nouveau texte SECPA"), row(kind="article"),
-     ["body"], "item_changed", "text"),
-    ("starts matching", "changed", row(body="SECPA"), row(matched=0, matched_terms="[]", body="rien"),
-     ["body", "matched", "matched_terms"], "item_changed", "newly_matched"),
-    ("stops matching", "changed", row(matched=0, matched_terms="[]", body="rien"), row(),
-     ["body", "matched", "matched_terms"], "item_changed", "text"),
-    ("followed question changes", "changed", row(matched=0, matched_terms="[]", followed=1, status="answered"),
-     row(matched=0, matched_terms="[]", followed=1), ["status"], "item_changed", "answered"),
-    ("neither matched nor followed", "changed", row(matched=0, matched_terms="[]", body="b"),
-     row(matched=0, matched_terms="[]"), ["body"], None, None),
+    (
+        "answer published",
+        "changed",
+        row(status="answered", answer_text="Réponse."),
+        row(),
+        ["status", "answer_text", "answered_on"],
+        "item_changed",
+        "answered",
+    ),
+    (
+        "status change",
+        "changed",
+        row(status="closed", closed_reason="retirée"),
+        row(),
+        ["status", "closed_reason"],
+        "item_changed",
+        "status",
+    ),
+    (
+        "ministry change",
+        "changed",
+        row(ministry_answering="Travail"),
+        row(),
+        ["ministry_answering"],
+        "item_changed",
+        "ministry",
+    ),
+    (
+        "text change of a matched article",
+        "changed",
+        row(kind="article", body="Nouveau texte SECPA"),
+        row(kind="article"),
+        ["body"],
+        "item_changed",
+        "text",
+    ),
+    (
+        "starts matching",
+        "changed",
+        row(body="SECPA"),
+        row(matched=0, matched_terms="[]", body="rien"),
+        ["body", "matched", "matched_terms"],
+        "item_changed",
+        "newly_matched",
+    ),
+    (
+        "stops matching",
+        "changed",
+        row(matched=0, matched_terms="[]", body="rien"),
+        row(),
+        ["body", "matched", "matched_terms"],
+        "item_changed",
+        "text",
+    ),
+    (
+        "followed question changes",
+        "changed",
+        row(matched=0, matched_terms="[]", followed=1, status="answered"),
+        row(matched=0, matched_terms="[]", followed=1),
+        ["status"],
+        "item_changed",
+        "answered",
+    ),
+    (
+        "neither matched nor followed",
+        "changed",
+        row(matched=0, matched_terms="[]", body="b"),
+        row(matched=0, matched_terms="[]"),
+        ["body"],
+        None,
+        None,
+    ),
     ("reformatted date only", "changed", row(), row(), ["published_raw", "last_seen"], None, None),
-    ("real date change", "changed", row(published="2026-01-02"), row(published="2026-01-01"), ["published"], "item_changed", "fields"),
-]  # fmt: skip
+    (
+        "real date change",
+        "changed",
+        row(published="2026-01-02"),
+        row(published="2026-01-01"),
+        ["published"],
+        "item_changed",
+        "fields",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -98,14 +180,29 @@ def test_recipients_for_dedups_and_keeps_order():
 @pytest.mark.parametrize(
     ("previous", "record", "fields", "event"),
     [
-        ({"matched": 1}, {"matched": 1, "answer_text": "Oui", "status": "answered"}, ["answer_text", "status", "answered_on"], "answered"),
-        ({"matched": 1, "status": "pending"}, {"matched": 1, "status": "closed"}, ["status", "closed_reason"], "closed"),
-        ({"matched": 1, "status": "pending"}, {"matched": 1, "status": "signalee"}, ["status"], "signalee"),
+        (
+            {"matched": 1},
+            {"matched": 1, "answer_text": "Oui", "status": "answered"},
+            ["answer_text", "status", "answered_on"],
+            "answered",
+        ),
+        (
+            {"matched": 1, "status": "pending"},
+            {"matched": 1, "status": "closed"},
+            ["status", "closed_reason"],
+            "closed",
+        ),
+        (
+            {"matched": 1, "status": "pending"},
+            {"matched": 1, "status": "signalee"},
+            ["status"],
+            "signalee",
+        ),
         ({"matched": 1}, {"matched": 1}, ["ministry_answering"], "ministry"),
         ({"matched": 1}, {"matched": 1}, ["body"], "text"),
         ({"matched": 0}, {"matched": 1}, ["body"], "newly_matched"),
     ],
-)  # fmt: skip
+)
 def test_version_event_names_the_change(previous, record, fields, event):
     from monitor.alerts import version_event
 

@@ -17,8 +17,14 @@ from tests.support.siteserver import Site, SiteServer
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    return generate(tmp_path_factory.mktemp("benchsite"), 45, per_page=10, feed_size=5,
-                    secpa_every=10, changed_fraction=0.05)  # fmt: skip
+    return generate(
+        tmp_path_factory.mktemp("benchsite"),
+        45,
+        per_page=10,
+        feed_size=5,
+        secpa_every=10,
+        changed_fraction=0.05,
+    )
 
 
 def get(url: str, **headers: str):

@@ -12,26 +12,45 @@ from monitor.compose import compose_alert, compose_digest, subject
 
 TERMS = ["SECPA", "maison* de santé"]
 QUESTION = {
-    "id": "an:QANR5L17QE13024", "source": "assemblee", "kind": "question", "qtype": "QE",
-    "number": 13024, "title": "Avenir des SECPA", "author": "Mme Dupont",
-    "published": "2026-01-13T00:00:00+01:00", "status": "answered",
-    "ministry_answering": "Santé et accès aux soins", "url": "https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE13024",
-    "matched": 1, "matched_terms": '["SECPA"]', "match_fields": '{"SECPA": ["title", "body"]}',
+    "id": "an:QANR5L17QE13024",
+    "source": "assemblee",
+    "kind": "question",
+    "qtype": "QE",
+    "number": 13024,
+    "title": "Avenir des SECPA",
+    "author": "Mme Dupont",
+    "published": "2026-01-13T00:00:00+01:00",
+    "status": "answered",
+    "ministry_answering": "Santé et accès aux soins",
+    "url": "https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE13024",
+    "matched": 1,
+    "matched_terms": '["SECPA"]',
+    "match_fields": '{"SECPA": ["title", "body"]}',
     "snippet": "… l'avenir des SECPA et des maisons de santé …",
-}  # fmt: skip
+}
 ARTICLE = {
-    "id": "fncs:https://www.fncs.org/a", "source": "fncs", "kind": "article",
-    "title": "Fin de l'expérimentation Secpa", "url": "https://www.fncs.org/a", "matched": 1,
-    "matched_terms": '["SECPA"]', "match_fields": '{"SECPA": ["body"]}',
-    "snippet": "Les SÉCPA et la Sécpa : fin brutale.", "published": "2026-02-28T17:00:00+01:00",
-}  # fmt: skip
+    "id": "fncs:https://www.fncs.org/a",
+    "source": "fncs",
+    "kind": "article",
+    "title": "Fin de l'expérimentation Secpa",
+    "url": "https://www.fncs.org/a",
+    "matched": 1,
+    "matched_terms": '["SECPA"]',
+    "match_fields": '{"SECPA": ["body"]}',
+    "snippet": "Les SÉCPA et la Sécpa : fin brutale.",
+    "published": "2026-02-28T17:00:00+01:00",
+}
 
 
 def alert(event="new_match", source="fncs", item_id=None, **payload):
     return {
-        "id": 7, "event": event, "source": source, "item_id": item_id, "created": "2026-03-01T07:00:00+00:00",
+        "id": 7,
+        "event": event,
+        "source": source,
+        "item_id": item_id,
+        "created": "2026-03-01T07:00:00+00:00",
         "payload": json.dumps({"kind": "new", "matched_terms": ["SECPA"], **payload}),
-    }  # fmt: skip
+    }
 
 
 def roundtrip(msg):
@@ -39,8 +58,14 @@ def roundtrip(msg):
 
 
 def compose(a, item):
-    msg = compose_alert(a, item, recipient="alice@example.org", sender="Vigie <vigie@vigie.test>",
-                        message_id="<vigie.7.abc@vigie.test>", terms=TERMS)  # fmt: skip
+    msg = compose_alert(
+        a,
+        item,
+        recipient="alice@example.org",
+        sender="Vigie <vigie@vigie.test>",
+        message_id="<vigie.7.abc@vigie.test>",
+        terms=TERMS,
+    )
     return roundtrip(msg)
 
 
@@ -57,17 +82,29 @@ def compose(a, item):
         (alert("health_reminder"), None, "Source toujours en panne — fncs"),
         (alert("health_stale"), None, "Source sans nouveauté — fncs"),
         (alert("health_missed", reason="run due 07:15 skipped"), None, "Exécution manquée — fncs"),
-        (alert(kind="answered", matched_terms=[]), {**QUESTION, "matched_terms": "[]"}, "Réponse publiée — QE 13024 — question suivie"),
+        (
+            alert(kind="answered", matched_terms=[]),
+            {**QUESTION, "matched_terms": "[]"},
+            "Réponse publiée — QE 13024 — question suivie",
+        ),
     ],
-)  # fmt: skip
+)
 def test_subjects(a, item, expected):
     assert subject(a, item) == expected
     assert compose(a, item)["Subject"] == expected  # survives RFC 2047 encoding
 
 
 def test_headers_and_both_parts():
-    msg = compose(alert("item_changed", "assemblee", kind="answered", changed_fields=["status"],
-                        changes={"status": {"previous": "pending", "new": "answered"}}), QUESTION)  # fmt: skip
+    msg = compose(
+        alert(
+            "item_changed",
+            "assemblee",
+            kind="answered",
+            changed_fields=["status"],
+            changes={"status": {"previous": "pending", "new": "answered"}},
+        ),
+        QUESTION,
+    )
     assert msg["Message-ID"] == "<vigie.7.abc@vigie.test>"
     assert msg["To"] == "alice@example.org" and msg["From"] == "Vigie <vigie@vigie.test>"
     assert msg["X-Vigie-Alert"] == "7"
@@ -107,8 +144,12 @@ def test_hostile_scraped_text_is_text_not_markup():
 
 
 def test_health_alert_body():
-    a = alert("health_broken", reason="HTTP 503 on https://fncs.example.org/", failures=3,
-              last_success="2026-02-27T06:00:00+00:00")  # fmt: skip
+    a = alert(
+        "health_broken",
+        reason="HTTP 503 on https://fncs.example.org/",
+        failures=3,
+        last_success="2026-02-27T06:00:00+00:00",
+    )
     plain = compose(a, None).get_body(("plain",)).get_content()
     assert "Raison : HTTP 503 on https://fncs.example.org/" in plain
     assert "Échecs consécutifs : 3" in plain and "27 février 2026" in plain
@@ -121,8 +162,16 @@ def test_digest_groups_by_source_then_kind():
         (dict(alert("item_changed", "assemblee", kind="answered"), id=3), QUESTION),
     ]
     digest = {"id": 9, "event": "digest", "created": "2026-03-02T07:00:00+00:00", "payload": "{}"}
-    msg = roundtrip(compose_digest(digest, members, recipient="a@x.org", sender="v@vigie.test",
-                                   message_id="<vigie.9.x@vigie.test>", terms=TERMS))  # fmt: skip
+    msg = roundtrip(
+        compose_digest(
+            digest,
+            members,
+            recipient="a@x.org",
+            sender="v@vigie.test",
+            message_id="<vigie.9.x@vigie.test>",
+            terms=TERMS,
+        )
+    )
     assert msg["Subject"] == "Vigie — résumé du 2 mars 2026 — 3 alertes"
     plain = msg.get_body(("plain",)).get_content()
     an, fncs = (

@@ -58,8 +58,11 @@ def test_all_problems_are_listed_at_once():
     lines = problems(data)
     keys = sorted(line.split(":")[0] for line in lines)
     assert keys == [
-        "alerts.email.recipients", "alerts.mode", "crawl.download_delai",
-        "sources.fncs.schedule", "sources.fncs.url",
+        "alerts.email.recipients",
+        "alerts.mode",
+        "crawl.download_delai",
+        "sources.fncs.schedule",
+        "sources.fncs.url",
     ], lines
     assert any('did you mean "download_delay"' in line for line in lines)
 
@@ -78,14 +81,22 @@ def test_durations_and_defaults():
     assert (src.stale_after, src.timeout) == (14 * 86400, 45 * 60)
     assert cfg.run_timeout("fncs") == 2700
     assert cfg.alerts.email.effective_port() == 25
-    assert parse_config({**base(), "alerts": {"email": {"security": "ssl"}}}).alerts.email.effective_port() == 465
+    assert (
+        parse_config(
+            {**base(), "alerts": {"email": {"security": "ssl"}}}
+        ).alerts.email.effective_port()
+        == 465
+    )
 
 
 def test_paths_are_relative_to_the_config_file(tmp_path, monkeypatch):
     path = tmp_path / "conf" / "vigie.toml"
     path.parent.mkdir()
-    path.write_text('[storage]\npath = "db/x.db"\n[watch]\nterms = ["SECPA"]\n'
-                    '[sources.fncs]\nspider = "site"\nurl = "https://www.fncs.org"\n', "utf-8")
+    path.write_text(
+        '[storage]\npath = "db/x.db"\n[watch]\nterms = ["SECPA"]\n'
+        '[sources.fncs]\nspider = "site"\nurl = "https://www.fncs.org"\n',
+        "utf-8",
+    )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("VIGIE_CONFIG", str(path))
     cfg = load_config()

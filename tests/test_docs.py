@@ -18,7 +18,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_readme_references_are_up_to_date():
     res = subprocess.run(
         [sys.executable, "-m", "cogapp", "--check", "README.md"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert res.returncode == 0, (
         "README.md is out of date: run `.venv/bin/cog -r README.md`\n" + res.stdout + res.stderr
@@ -28,8 +30,18 @@ def test_readme_references_are_up_to_date():
 def test_every_config_key_is_documented():
     ref = config_reference()
     models = [m for _, m in SECTIONS]
-    for model in (c.StorageConfig, c.CrawlConfig, c.WatchConfig, c.SiteSource, c.AssembleeSource,
-                  c.SenatSource, c.AlertsConfig, c.EmailConfig, c.DaemonConfig, c.ServeConfig):
+    for model in (
+        c.StorageConfig,
+        c.CrawlConfig,
+        c.WatchConfig,
+        c.SiteSource,
+        c.AssembleeSource,
+        c.SenatSource,
+        c.AlertsConfig,
+        c.EmailConfig,
+        c.DaemonConfig,
+        c.ServeConfig,
+    ):
         assert model in models
         for name, field in model.model_fields.items():
             if field.exclude:

@@ -47,8 +47,15 @@ class Runs:
     def run(self, outcome="ok", seen=10, new=0, reason=None, after=timedelta(hours=1)):
         self.now += after
         self.n += 1
-        row = {"id": self.n, "source": self.source, "outcome": outcome, "reason": reason,
-               "items_seen": seen, "items_new": new, "errors": 0}  # fmt: skip
+        row = {
+            "id": self.n,
+            "source": self.source,
+            "outcome": outcome,
+            "reason": reason,
+            "items_seen": seen,
+            "items_new": new,
+            "errors": 0,
+        }
         ids = health.after_run(self.db, self.cfg, self.source, row, self.now)
         return [self.db["alerts"].get(i)["event"] for i in ids]
 

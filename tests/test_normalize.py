@@ -15,13 +15,23 @@ URL = "https://www.fncs.org/fin-brutale-de-l-experimentation-secpa-article-51"
 
 
 def art(**kw) -> ArticleItem:
-    return ArticleItem(**{"source": "fncs", "url": URL, "title": "Fin brutale", "body": "<p>Texte SECPA.</p>", **kw})
+    return ArticleItem(
+        **{
+            "source": "fncs",
+            "url": URL,
+            "title": "Fin brutale",
+            "body": "<p>Texte SECPA.</p>",
+            **kw,
+        }
+    )
 
 
 def test_reformatted_date_and_whitespace_are_not_a_change():
     a = article_record(art(date_raw="17 février 2026", body="<p>Texte   SECPA.</p>\n"), NOW)
     b = article_record(art(date_raw="2026-02-17", body="Texte SECPA."), NOW)
-    c = article_record(art(date_raw="Mardi 17 février 2026", body="<div>Texte&nbsp;SECPA.</div>"), NOW)
+    c = article_record(
+        art(date_raw="Mardi 17 février 2026", body="<div>Texte&nbsp;SECPA.</div>"), NOW
+    )
     assert a.published == b.published == c.published == "2026-02-17"
     assert a.published_raw != b.published_raw  # the original text is kept beside it
     assert content_hash(a) == content_hash(b) == content_hash(c)
@@ -54,11 +64,20 @@ def test_garbage_is_refused():
 
 def test_question_status_dates_and_follow():
     q = QuestionItem(
-        source="assemblee", chamber="AN", uid="QANR5L17QE13024",
+        source="assemblee",
+        chamber="AN",
+        uid="QANR5L17QE13024",
         url="https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE13024",
-        question_date_raw="2026-02-17", answer_date_raw="14/04/2026", answer_text="<p>Réponse&nbsp;: oui.</p>",
+        question_date_raw="2026-02-17",
+        answer_date_raw="14/04/2026",
+        answer_text="<p>Réponse&nbsp;: oui.</p>",
         title="Destruction de l'expérimentation SECPA",
     )
     r = question_record(q, datetime(2026, 5, 1, tzinfo=PARIS), {"QANR5L17QE13024"})
-    assert (r.status, r.published, r.answered_on, r.followed) == ("answered", "2026-02-17", "2026-04-14", 1)
+    assert (r.status, r.published, r.answered_on, r.followed) == (
+        "answered",
+        "2026-02-17",
+        "2026-04-14",
+        1,
+    )
     assert r.answer_text == "Réponse : oui."

@@ -16,15 +16,35 @@ def run(**kw):
     [
         (run(items_seen=5), "finished", False, {}, "ok", None),
         (run(), "finished", True, {}, "ok", None),
-        (run(errors=7), "finished", False, {"vigie/error/DNS lookup failed": 7}, "failed", "DNS lookup failed; 7 errors"),
-        (run(errors=1, pages_fetched=3), "finished", False, {"vigie/robots_blocked": 4}, "failed", "forbidden by robots.txt"),
-        (run(items_seen=2, errors=9, pages_fetched=10), "finished", False,
-         {"vigie/error/HTTP 500": 6, "vigie/error/timeout": 3}, "failed", "mostly HTTP 500"),
+        (
+            run(errors=7),
+            "finished",
+            False,
+            {"vigie/error/DNS lookup failed": 7},
+            "failed",
+            "DNS lookup failed; 7 errors",
+        ),
+        (
+            run(errors=1, pages_fetched=3),
+            "finished",
+            False,
+            {"vigie/robots_blocked": 4},
+            "failed",
+            "forbidden by robots.txt",
+        ),
+        (
+            run(items_seen=2, errors=9, pages_fetched=10),
+            "finished",
+            False,
+            {"vigie/error/HTTP 500": 6, "vigie/error/timeout": 3},
+            "failed",
+            "mostly HTTP 500",
+        ),
         (run(items_seen=40, errors=2, pages_fetched=50), "finished", False, {}, "ok", "2 errors"),
         (run(items_seen=3), "shutdown", False, {}, "interrupted", "signal"),
         (run(items_seen=3), "closespider_pagecount", False, {}, "ok", None),
     ],
-)  # fmt: skip
+)
 def test_judge(row, finish, empty_ok, stats, outcome, reason_part):
     got, reason = judge(row, finish, empty_ok, stats)
     assert got == outcome
@@ -35,5 +55,7 @@ def test_judge(row, finish, empty_ok, stats, outcome, reason_part):
 
 
 def test_main_reason_picks_the_most_frequent():
-    assert main_reason({"vigie/error/timeout": 2, "vigie/error/HTTP 503": 5, "other": 9}) == "HTTP 503"
+    assert (
+        main_reason({"vigie/error/timeout": 2, "vigie/error/HTTP 503": 5, "other": 9}) == "HTTP 503"
+    )
     assert main_reason({}) is None

@@ -13,8 +13,15 @@ from storage.items import add_hints, known_articles, touch_items, upsert_item
 
 def row(**kw):
     base = {
-        "id": "https://x.test/a", "source": "s", "kind": "article", "url": "https://x.test/a",
-        "title": "T", "body": "B", "content_hash": "h1", "matched": 1, "followed": 0,
+        "id": "https://x.test/a",
+        "source": "s",
+        "kind": "article",
+        "url": "https://x.test/a",
+        "title": "T",
+        "body": "B",
+        "content_hash": "h1",
+        "matched": 1,
+        "followed": 0,
     }
     return {**base, **kw}
 
@@ -26,8 +33,9 @@ def db(tmp_path):
 
 def up(db, r, now="2026-01-01T00:00:00+00:00"):
     with write_tx(db):
-        return upsert_item(db, r, content_fields=CONTENT_FIELDS, now=now, run_id=1,
-                           classify=lambda p, n, c: "text")
+        return upsert_item(
+            db, r, content_fields=CONTENT_FIELDS, now=now, run_id=1, classify=lambda p, n, c: "text"
+        )
 
 
 def test_new_changed_unchanged(db):
@@ -37,7 +45,9 @@ def test_new_changed_unchanged(db):
     got = db["items"].get("https://x.test/a")
     assert got["matched"] == 0 and got["last_seen"].startswith("2026-01-02")
     assert db["item_versions"].count == 0
-    outcome, prev, changed = up(db, row(body="B2", content_hash="h2"), now="2026-01-03T00:00:00+00:00")
+    outcome, prev, changed = up(
+        db, row(body="B2", content_hash="h2"), now="2026-01-03T00:00:00+00:00"
+    )
     assert outcome == "changed" and changed == ["body"] and prev["body"] == "B"
     (v,) = db["item_versions"].rows
     assert json.loads(v["previous"]) == {"body": "B"} and v["event"] == "text"
@@ -56,7 +66,10 @@ def test_fts_is_kept_in_sync_and_ignores_accents(db):
     hits = db.execute("select rowid from items_fts where items_fts match 'coordonne'").fetchall()
     assert len(hits) == 1
     up(db, row(title="Autre", body="rien", content_hash="h2"))
-    assert db.execute("select count(*) from items_fts where items_fts match 'coordonne'").fetchone()[0] == 0
+    assert (
+        db.execute("select count(*) from items_fts where items_fts match 'coordonne'").fetchone()[0]
+        == 0
+    )
 
 
 def test_a_failed_batch_leaves_nothing(db):

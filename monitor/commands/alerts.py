@@ -95,8 +95,16 @@ def _row(r: dict) -> tuple:
         if r["event"] == "digest"
         else ""
     )
-    return (r["id"], (r["created"] or "")[:16].replace("T", " "), r["event"], r["source"] or "",
-            item, status, r["attempts"], error[:120])  # fmt: skip
+    return (
+        r["id"],
+        (r["created"] or "")[:16].replace("T", " "),
+        r["event"],
+        r["source"] or "",
+        item,
+        status,
+        r["attempts"],
+        error[:120],
+    )
 
 
 @alerts.command()

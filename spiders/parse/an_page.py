@@ -19,17 +19,55 @@ from spiders.items import QuestionItem
 from spiders.parse.an_deputies import circonscription_label
 
 BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure",
-    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre", "section",
-    "table", "tbody", "td", "th", "thead", "tr", "ul", "body", "center",
-}  # fmt: skip
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "body",
+    "center",
+}
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "footer", "form", "button"}
 LANDMARKS = ("Texte de la question", "Question publiée au JO le", "Numéro de la question")
 SECTION_STOPS = (
-    "Texte de la question", "Texte de la réponse", "Données clés", "Date(s) clé(e)s", "Auteur",
-    "Question publiée au JO le", "Réponse publiée au JO le", "Ministère interrogé", "Rubrique",
-    "Partager", "Imprimer",
-)  # fmt: skip
+    "Texte de la question",
+    "Texte de la réponse",
+    "Données clés",
+    "Date(s) clé(e)s",
+    "Auteur",
+    "Question publiée au JO le",
+    "Réponse publiée au JO le",
+    "Ministère interrogé",
+    "Rubrique",
+    "Partager",
+    "Imprimer",
+)
 QTYPES = {
     "question écrite": "QE",
     "question au gouvernement": "QG",

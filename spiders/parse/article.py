@@ -45,9 +45,31 @@ ARTICLE_TYPES = {
     "LiveBlogPosting",
 }
 BLOCKS = {
-    "p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-    "blockquote", "pre", "table", "tr", "br", "figure", "figcaption", "header", "footer", "dd", "dt",
-}  # fmt: skip
+    "p",
+    "div",
+    "section",
+    "article",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "br",
+    "figure",
+    "figcaption",
+    "header",
+    "footer",
+    "dd",
+    "dt",
+}
 MONTHS = (
     r"janv(?:ier|\.)?|f[ée]vr(?:ier|\.)?|mars|avr(?:il|\.)?|mai|juin|juil(?:let|\.)?|"
     r"ao[ûu]t|sept(?:embre|\.)?|oct(?:obre|\.)?|nov(?:embre|\.)?|d[ée]c(?:embre|\.)?"
@@ -261,13 +283,24 @@ def _trafilatura(text: str, url: str, out: ArticleFields) -> tuple[str | None, s
     need_meta = not (out.title and out.author and out.date_raw)
     try:
         result = _bare_extraction(
-            text, url=url, favor_precision=True, include_comments=False, include_tables=True,
-            with_metadata=need_meta, fast=True, date_extraction_params=DATE_PARAMS,
+            text,
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=need_meta,
+            fast=True,
+            date_extraction_params=DATE_PARAMS,
         )
         if result is None or len(result.text or "") < MIN_BODY:
             result = _bare_extraction(
-                text, url=url, favor_precision=True, include_comments=False,
-                include_tables=True, with_metadata=True, date_extraction_params=DATE_PARAMS,
+                text,
+                url=url,
+                favor_precision=True,
+                include_comments=False,
+                include_tables=True,
+                with_metadata=True,
+                date_extraction_params=DATE_PARAMS,
             )
     except Exception as error:  # noqa: BLE001 - a third-party extractor must not end the crawl
         out.problems.append(f"trafilatura failed: {type(error).__name__}: {error}")

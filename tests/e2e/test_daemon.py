@@ -40,8 +40,11 @@ class Daemon:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "monitor.cli", "--config", str(config), "run"],
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> tuple[int, float]:
         t = time.monotonic()
@@ -105,8 +108,15 @@ def wait_for(check: Callable[[], Any], timeout: float, daemon: Daemon | None = N
 
 def finished(config: Path, source: str, n: int, outcome: str | None = None) -> Callable[[], bool]:
     return lambda: (
-        len([r for r in runs(config, source) if r["outcome"] != "running" and outcome in (None, r["outcome"])]) >= n
-    )  # fmt: skip
+        len(
+            [
+                r
+                for r in runs(config, source)
+                if r["outcome"] != "running" and outcome in (None, r["outcome"])
+            ]
+        )
+        >= n
+    )
 
 
 def integrity(config: Path) -> str:
@@ -181,8 +191,13 @@ def test_kill9_mid_crawl_then_restart(tmp_path, site_server, daemons):
     all_runs = runs(config, "lo")
     assert all_runs[0]["id"] == orphan["id"] and all_runs[0]["outcome"] == "interrupted"
     assert [r["outcome"] for r in all_runs[1:]] == ["ok"]  # one catch-up run, not two
-    assert not [p for p in psutil.process_iter(["cmdline"]) if "--run-id" in (p.info["cmdline"] or [])
-                and str(orphan["id"]) in p.info["cmdline"] and str(config) in " ".join(p.info["cmdline"])]  # fmt: skip
+    assert not [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if "--run-id" in (p.info["cmdline"] or [])
+        and str(orphan["id"]) in p.info["cmdline"]
+        and str(config) in " ".join(p.info["cmdline"])
+    ]
 
 
 def test_hanging_source_stopped_by_timeout_others_keep_schedule(tmp_path, site_server, daemons):
@@ -190,10 +205,12 @@ def test_hanging_source_stopped_by_timeout_others_keep_schedule(tmp_path, site_s
     hang.override("/", delay=30, times=1)
     config = write_config(
         tmp_path,
-        {"hang": {"spider": "site", "url": hang.base_url, "timeout": 3},
-         "fine": {"spider": "site", "url": fine.base_url}},
+        {
+            "hang": {"spider": "site", "url": hang.base_url, "timeout": 3},
+            "fine": {"spider": "site", "url": fine.base_url},
+        },
         daemon=FAST,
-    )  # fmt: skip
+    )
     d = daemons(config, 2)
     failed = wait_for(lambda: [r for r in runs(config, "hang") if r["outcome"] == "failed"], 25, d)[
         0
@@ -211,8 +228,11 @@ def test_hanging_source_stopped_by_timeout_others_keep_schedule(tmp_path, site_s
 
 
 def _cfg(tmp_path: Path, schedule: str = "0 7 * * *"):
-    data = {"storage": {"path": str(tmp_path / "vigie.db")}, "watch": {"terms": TERMS},
-            "sources": {"lo": {"spider": "site", "url": "http://127.0.0.1:1", "schedule": schedule}}}  # fmt: skip
+    data = {
+        "storage": {"path": str(tmp_path / "vigie.db")},
+        "watch": {"terms": TERMS},
+        "sources": {"lo": {"spider": "site", "url": "http://127.0.0.1:1", "schedule": schedule}},
+    }
     return parse_config(data, base_dir=str(tmp_path))
 
 

@@ -19,7 +19,9 @@ def crawl(config, *sources):
 def items(config, source=None):
     db = db_of(config)
     where = "where source = ?" if source else ""
-    return {r["url"]: r for r in db.query(f"select * from items {where}", [source] if source else [])}
+    return {
+        r["url"]: r for r in db.query(f"select * from items {where}", [source] if source else [])
+    }
 
 
 def test_wordpress_site_feed_api_sitemap_one_item_each(tmp_path, site_server):
@@ -38,7 +40,9 @@ def test_wordpress_site_feed_api_sitemap_one_item_each(tmp_path, site_server):
     assert got[secpa]["matched"] == 1
     assert "SECPA" in json.loads(got[secpa]["matched_terms"])
     assert got[struct]["matched"] == 1
-    assert json.loads(got[struct]["matched_terms"]) == ["structure* d'exercice coordonné* participati*"]
+    assert json.loads(got[struct]["matched_terms"]) == [
+        "structure* d'exercice coordonné* participati*"
+    ]
     unmatched = [u for u in posts if u not in (secpa, struct)]
     assert all(got[u]["matched"] == 0 for u in unmatched)
     assert got[secpa]["published"].startswith("2026-02-10")
@@ -88,7 +92,9 @@ def test_unchanged_site_costs_no_article_request(tmp_path, site_server):
 
 def test_drupal_site_sitemap_and_listing(tmp_path, site_server):
     srv = site_server("drupal_like")
-    cfg = write_config(tmp_path, {"fncs": {"spider": "site", "url": srv.base_url, "listings": ["/actualites"]}})
+    cfg = write_config(
+        tmp_path, {"fncs": {"spider": "site", "url": srv.base_url, "listings": ["/actualites"]}}
+    )
     res = crawl(cfg)
     assert res.returncode == 0, res.stderr[-3000:]
     got = items(cfg)
@@ -198,7 +204,10 @@ def test_terminal_shows_live_progress_and_a_summary_table(tmp_path, site_server)
     reader.start()
     proc = subprocess.run(
         [sys.executable, "-m", "monitor.cli", "--config", str(cfg), "crawl"],
-        stdout=subprocess.PIPE, stderr=slave, text=True, timeout=120,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        text=True,
+        timeout=120,
     )
     os.close(slave)
     reader.join(timeout=10)
@@ -219,8 +228,11 @@ def test_rematch_applies_new_terms_to_the_archive_without_recrawl_or_alert(tmp_p
     assert sum(r["matched"] for r in before.values()) == 2
     alerts_before = db_of(cfg).execute("select count(*) from alerts").fetchone()[0]
     srv.reset_counts()
-    cfg = write_config(tmp_path, {"press": {"spider": "site", "url": srv.base_url}},
-                       watch={"terms": ["assistant* médica*"]})
+    cfg = write_config(
+        tmp_path,
+        {"press": {"spider": "site", "url": srv.base_url}},
+        watch={"terms": ["assistant* médica*"]},
+    )
     res = vigie("rematch", config=cfg)
     assert res.returncode == 0, res.stderr
     after = items(cfg)

@@ -82,11 +82,21 @@ def setup(
 
 def add_item(db, n=1, source="fncs", title="Fin de l'expérimentation SECPA", **extra):
     item_id = f"{source}:https://{source}.example.org/{n}"
-    db["items"].insert({
-        "id": item_id, "source": source, "kind": "article", "url": f"https://{source}.example.org/{n}",
-        "title": title, "body": "…", "matched": 1, "matched_terms": '["SECPA"]',
-        "match_fields": '{"SECPA": ["title"]}', "snippet": f"Le SECPA numéro {n}", **extra,
-    })  # fmt: skip
+    db["items"].insert(
+        {
+            "id": item_id,
+            "source": source,
+            "kind": "article",
+            "url": f"https://{source}.example.org/{n}",
+            "title": title,
+            "body": "…",
+            "matched": 1,
+            "matched_terms": '["SECPA"]',
+            "match_fields": '{"SECPA": ["title"]}',
+            "snippet": f"Le SECPA numéro {n}",
+            **extra,
+        }
+    )
     return item_id
 
 
@@ -95,9 +105,16 @@ def enqueue(
 ):
     with write_tx(db):
         return outbox.enqueue(
-            db, event="new_match", item_id=item_id, source=source, run_id=1, recipients=recipients,
-            mode=mode, payload={"kind": kind, "matched_terms": ["SECPA"]}, now=now,
-        )  # fmt: skip
+            db,
+            event="new_match",
+            item_id=item_id,
+            source=source,
+            run_id=1,
+            recipients=recipients,
+            mode=mode,
+            payload={"kind": kind, "matched_terms": ["SECPA"]},
+            now=now,
+        )
 
 
 def copies(srv: SMTPServer) -> dict[tuple[str, str], int]:
@@ -255,8 +272,9 @@ def test_refused_recipient_is_final_for_that_recipient_only(tmp_path, servers):
         and "550" in row["last_error"]
     )
     assert {r: d["state"] for r, d in outbox.deliveries(db, aid).items()} == {
-        "alice@example.org": "accepted", "bob@example.org": "refused",
-    }  # fmt: skip
+        "alice@example.org": "accepted",
+        "bob@example.org": "refused",
+    }
     only_bob = enqueue(db, add_item(db, 2), recipients=["bob@example.org"])
     deliver_pending(db, cfg, T0)
     assert outbox.get(db, only_bob)["status"] == "failed"
@@ -341,12 +359,26 @@ def test_digest_groups_pending_alerts_and_sends_nothing_when_empty(tmp_path, ser
     a2 = enqueue(
         db, add_item(db, 2, title="Deux SECPA"), mode="digest", recipients=["alice@example.org"]
     )
-    a3 = enqueue(db, add_item(db, 3, source="avecsante", title="Réponse SECPA"), source="avecsante",
-                 mode="digest", kind="text", recipients=everyone)  # fmt: skip
+    a3 = enqueue(
+        db,
+        add_item(db, 3, source="avecsante", title="Réponse SECPA"),
+        source="avecsante",
+        mode="digest",
+        kind="text",
+        recipients=everyone,
+    )
     with write_tx(db):
-        health = outbox.enqueue(db, event="health_broken", item_id=None, source="fncs", run_id=3,
-                                recipients=["alice@example.org"], mode="immediate",
-                                payload={"reason": "HTTP 503", "failures": 3}, now=T0)  # fmt: skip
+        health = outbox.enqueue(
+            db,
+            event="health_broken",
+            item_id=None,
+            source="fncs",
+            run_id=3,
+            recipients=["alice@example.org"],
+            mode="immediate",
+            payload={"reason": "HTTP 503", "failures": 3},
+            now=T0,
+        )
     report = deliver_pending(db, cfg, T0)
     assert report.sent == 1 and [g.message["Subject"] for g in srv.messages] == [
         "Source en panne — fncs"

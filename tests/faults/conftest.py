@@ -32,8 +32,12 @@ def article_path(n: int) -> str:
     return f"/articles/a{n:02d}"
 
 
-def article_html(n: int, *, date: str | None = None, extra: str = "", matching: tuple[int, ...] = MATCHING) -> str:
-    title = f"Article {n:02d} : " + ("l’expérimentation SECPA prolongée" if n in matching else "la vie des centres de santé")
+def article_html(
+    n: int, *, date: str | None = None, extra: str = "", matching: tuple[int, ...] = MATCHING
+) -> str:
+    title = f"Article {n:02d} : " + (
+        "l’expérimentation SECPA prolongée" if n in matching else "la vie des centres de santé"
+    )
     date = date or f"2026-02-{1 + n % 27:02d}T09:00:00+01:00"
     paras = "".join(f"<p>{html.escape(PARAGRAPH)} (§{i})</p>\n" for i in range(3))
     return f"""<!doctype html>
@@ -67,7 +71,9 @@ def feed_xml(base: str, n_articles: int) -> str:
 
 
 def sitemap_xml(base: str, n_articles: int) -> str:
-    urls = "".join(f"<url><loc>{base}{article_path(n)}</loc></url>" for n in range(1, n_articles + 1))
+    urls = "".join(
+        f"<url><loc>{base}{article_path(n)}</loc></url>" for n in range(1, n_articles + 1)
+    )
     return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
 
 
@@ -101,7 +107,11 @@ def build_site(folder: Path, n_articles: int = 4, matching: tuple[int, ...] = MA
     for n in range(1, n_articles + 1):
         name = f"articles/a{n:02d}.html"
         (folder / name).write_text(article_html(n, matching=matching), "utf-8")
-        lines += [f'[paths."{article_path(n)}"]', f'file = "{name}"', f'headers = {{ Content-Type = "{HTML}" }}']
+        lines += [
+            f'[paths."{article_path(n)}"]',
+            f'file = "{name}"',
+            f'headers = {{ Content-Type = "{HTML}" }}',
+        ]
     (folder / "MANIFEST.toml").write_text("\n".join(lines) + "\n", "utf-8")
     return folder
 
@@ -111,7 +121,9 @@ def press_site(tmp_path: Path) -> Iterator[Callable[..., SiteServer]]:
     """Factory: press_site(n_articles=4, host=..., matching=...) → a started server of a generated site."""
     servers: list[SiteServer] = []
 
-    def start(n_articles: int = 4, host: str = "127.0.0.1", matching: tuple[int, ...] = MATCHING) -> SiteServer:
+    def start(
+        n_articles: int = 4, host: str = "127.0.0.1", matching: tuple[int, ...] = MATCHING
+    ) -> SiteServer:
         folder = build_site(tmp_path / f"site{len(servers)}", n_articles, matching)
         srv = SiteServer(folder, host=host).start()
         servers.append(srv)
@@ -122,9 +134,13 @@ def press_site(tmp_path: Path) -> Iterator[Callable[..., SiteServer]]:
         srv.stop()
 
 
-def press_config(tmp_path: Path, srv: SiteServer, source: dict[str, Any] | None = None, **sections: Any) -> Path:
+def press_config(
+    tmp_path: Path, srv: SiteServer, source: dict[str, Any] | None = None, **sections: Any
+) -> Path:
     """A config with one site source ``press`` on ``srv``; ``sections`` merge into the defaults."""
-    return write_config(tmp_path, {SOURCE: {"spider": "site", "url": srv.base_url, **(source or {})}}, **sections)
+    return write_config(
+        tmp_path, {SOURCE: {"spider": "site", "url": srv.base_url, **(source or {})}}, **sections
+    )
 
 
 def crawl(cfg: Path, *, timeout: float = 90, env: dict | None = None):

@@ -66,14 +66,19 @@ def night(tmp_path_factory) -> Crawled:
         # 6: published in the future
         srv.override(article_path(6), body=article_html(6, date=FUTURE))
         # 7: a PDF where an article was expected
-        srv.override(article_path(7), body=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", headers={"Content-Type": "application/pdf"})
+        srv.override(
+            article_path(7),
+            body=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n",
+            headers={"Content-Type": "application/pdf"},
+        )
         srv.override("/news.rss", body=b'<?xml version="1.0"?><rss><channel><item><link>oops')
         srv.override("/sitemap-news.xml", body=b"<urlset><url><loc>" + b"\x00" * 8)
         cfg = press_config(
-            tmp, srv,
+            tmp,
+            srv,
             {"feeds": ["/news.rss"], "sitemaps": ["/sitemap-news.xml"]},
             crawl={"max_page_bytes": MAX_PAGE, "retry_times": 1},
-        )  # fmt: skip
+        )
         res = crawl(cfg)
     finally:
         srv.stop()
@@ -88,7 +93,9 @@ def lines_about(night: Crawled, url: str) -> list[str]:
 def reason(night: Crawled, n: int | str) -> str:
     prefix = f"{SOURCE}: failed {night.url(n)}: "
     found = [line.split(prefix, 1)[1] for line in night.res.stderr.splitlines() if prefix in line]
-    assert len(found) == 1, f"expected one failure line for {night.url(n)}:\n{night.res.stderr[-4000:]}"
+    assert len(found) == 1, (
+        f"expected one failure line for {night.url(n)}:\n{night.res.stderr[-4000:]}"
+    )
     return found[0]
 
 
@@ -103,16 +110,22 @@ def test_the_run_ends_with_the_good_pages_stored(night):
 
 def test_wrong_charset_is_read_as_windows_1252_without_mojibake(night):
     stored = items(night.cfg)[night.url(1)]
-    assert stored["title"] == "Article 01 : l'expérimentation SECPA prolongée"  # ’ folded by normalize
+    assert (
+        stored["title"] == "Article 01 : l'expérimentation SECPA prolongée"
+    )  # ’ folded by normalize
     assert "\ufffd" not in stored["title"] + stored["body"]
-    assert "Les équipes des centres de santé" in stored["body"] and "accès aux soins" in stored["body"]
+    assert (
+        "Les équipes des centres de santé" in stored["body"] and "accès aux soins" in stored["body"]
+    )
     assert stored["matched"] == 1
     (line,) = lines_about(night, night.url(1))
     assert "declared UTF-8" in line and "Windows-1252" in line
 
 
 def test_gzip_bomb_is_refused_with_a_clear_log(night):
-    assert reason(night, 2).startswith("refused: compressed page inflates past crawl.max_page_bytes")
+    assert reason(night, 2).startswith(
+        "refused: compressed page inflates past crawl.max_page_bytes"
+    )
     assert night.url(2) not in items(night.cfg)
 
 
@@ -131,7 +144,10 @@ def test_redirect_loop_is_logged_and_not_followed_forever(night):
 
 def test_redirect_off_the_sources_host_is_not_followed(night):
     assert night.far.requests == []
-    assert reason(night, 5) == f"redirect off the source's host to {night.far.url(article_path(1))} (not followed)"
+    assert (
+        reason(night, 5)
+        == f"redirect off the source's host to {night.far.url(article_path(1))} (not followed)"
+    )
     assert not [u for u in items(night.cfg) if u.startswith(night.far.base_url)]
 
 
@@ -142,11 +158,20 @@ def test_future_date_is_stored_as_unknown_with_the_raw_text_kept(night):
 
 
 def test_non_html_article_is_logged_and_skipped(night):
-    assert any(f"{SOURCE}: skipped {night.url(7)}: not an HTML page" in line for line in lines_about(night, night.url(7)))
+    assert any(
+        f"{SOURCE}: skipped {night.url(7)}: not an HTML page" in line
+        for line in lines_about(night, night.url(7))
+    )
     assert night.url(7) not in items(night.cfg)
 
 
 def test_malformed_feed_and_sitemap_are_logged_and_listing_discovery_still_works(night):
-    assert any(f"{SOURCE}: skipped {night.url('/news.rss')}: malformed feed" in x for x in lines_about(night, "/news.rss"))
-    assert any(f"{SOURCE}: skipped {night.url('/sitemap-news.xml')}: malformed sitemap" in x for x in lines_about(night, "/sitemap-news.xml"))
+    assert any(
+        f"{SOURCE}: skipped {night.url('/news.rss')}: malformed feed" in x
+        for x in lines_about(night, "/news.rss")
+    )
+    assert any(
+        f"{SOURCE}: skipped {night.url('/sitemap-news.xml')}: malformed sitemap" in x
+        for x in lines_about(night, "/sitemap-news.xml")
+    )
     assert night.url(8) in items(night.cfg)  # reached through the home listing

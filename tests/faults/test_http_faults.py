@@ -70,7 +70,9 @@ def night(tmp_path_factory) -> Crawled:
 def failed_line(night: Crawled, n: int) -> str:
     prefix = f"{SOURCE}: failed {night.url(n)}: "
     lines = [line for line in night.res.stderr.splitlines() if prefix in line]
-    assert len(lines) == 1, f"expected one failure line for {night.url(n)}:\n{night.res.stderr[-4000:]}"
+    assert len(lines) == 1, (
+        f"expected one failure line for {night.url(n)}:\n{night.res.stderr[-4000:]}"
+    )
     return lines[0].split(prefix, 1)[1]
 
 

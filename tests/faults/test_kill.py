@@ -61,8 +61,12 @@ def check_consistent(cfg) -> None:
     counted = db.execute("select coalesce(sum(items_new), 0) from runs").fetchone()[0]
     assert stored == counted, f"{stored} items stored, {counted} reported stored by the run rows"
     matched = {r[0] for r in db.execute("select id from items where matched = 1").fetchall()}
-    new_alerts = [r[0] for r in db.execute("select item_id from alerts where event = 'new_match'").fetchall()]
-    assert sorted(new_alerts) == sorted(matched), "one new_match alert per matched item, no more, no less"
+    new_alerts = [
+        r[0] for r in db.execute("select item_id from alerts where event = 'new_match'").fetchall()
+    ]
+    assert sorted(new_alerts) == sorted(matched), (
+        "one new_match alert per matched item, no more, no less"
+    )
     doubled = db.execute(
         "select alert_id, recipient, count(*) from deliveries group by alert_id, recipient having count(*) > 1"
     ).fetchall()
@@ -79,29 +83,40 @@ def test_kill_9_at_random_points_of_a_crawl(tmp_path, press_site):
     # revalidate_known: every run fetches all articles again, so each run is as long as the first
     cfg = press_config(tmp_path, srv, {"revalidate_known": True})
     cmd = [sys.executable, "-m", "monitor.cli", "--config", str(cfg), "crawl", SOURCE]
-    killed: list[tuple[str, float, int]] = []  # (who, seconds after the first article, items stored)
+    killed: list[
+        tuple[str, float, int]
+    ] = []  # (who, seconds after the first article, items stored)
     orphans: list[int] = []
     for i in range(KILLS):
         srv.reset_counts()
         parent = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         child = crawl_child(parent)
         wait_first_article(srv)
-        delay = rng.uniform(0.3, 1.5)  # a re-crawl may fetch only the home page's articles: over in ~2 s
+        delay = rng.uniform(
+            0.3, 1.5
+        )  # a re-crawl may fetch only the home page's articles: over in ~2 s
         time.sleep(delay)
         mode = "child" if i % 2 == 0 else "both"
-        assert child.is_running() and parent.poll() is None, f"crawl over before kill {i} ({delay:.2f} s): {killed}"
+        assert child.is_running() and parent.poll() is None, (
+            f"crawl over before kill {i} ({delay:.2f} s): {killed}"
+        )
         child.send_signal(signal.SIGKILL)
         if mode == "both":
             parent.send_signal(signal.SIGKILL)
         out, err = parent.communicate(timeout=60)
-        killed.append((mode, round(delay, 2), db_of(cfg).execute("select count(*) from items").fetchone()[0]))
+        killed.append(
+            (mode, round(delay, 2), db_of(cfg).execute("select count(*) from items").fetchone()[0])
+        )
         check_consistent(cfg)
         last = runs(cfg)[-1]
         if last["outcome"] == "ok":  # killed while exiting, after it recorded its run: fine too
             continue
         if mode == "child":
             assert parent.returncode == 1, (killed, err.decode()[-2000:])
-            assert (last["outcome"], last["reason"]) == ("failed", "crawler process exited with code -9"), killed
+            assert (last["outcome"], last["reason"]) == (
+                "failed",
+                "crawler process exited with code -9",
+            ), killed
         else:
             assert last["outcome"] == "running", killed  # nobody left to record it ...
             orphans.append(last["id"])
@@ -109,7 +124,11 @@ def test_kill_9_at_random_points_of_a_crawl(tmp_path, press_site):
     # the kills landed mid-crawl: some after the first batch was committed, before the last one,
     # and at least one orphan was left for the next crawl to close
     assert any(0 < stored < N for *_, stored in killed) and orphans, killed
-    print("kills:", killed, [(r["items_new"], r["items_unchanged"], r["items_seen"]) for r in runs(cfg)])
+    print(
+        "kills:",
+        killed,
+        [(r["items_new"], r["items_unchanged"], r["items_seen"]) for r in runs(cfg)],
+    )
     srv.clear_overrides()
     res = crawl(cfg)  # ... until the next crawl, which also completes the archive
     assert res.returncode == 0, (killed, output(res)[-3000:])
@@ -121,4 +140,6 @@ def test_kill_9_at_random_points_of_a_crawl(tmp_path, press_site):
         assert "run(s) left running by a stopped process marked interrupted" in res.stderr
         assert {r["outcome"] for r in all_runs if r["id"] in orphans} == {"interrupted"}
     assert db_of(cfg).execute("select count(*) from items").fetchone()[0] == N
-    assert db_of(cfg).execute("select count(*) from alerts where event = 'new_match'").fetchone()[0] == len(MATCHING)
+    assert db_of(cfg).execute("select count(*) from alerts where event = 'new_match'").fetchone()[
+        0
+    ] == len(MATCHING)

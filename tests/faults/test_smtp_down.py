@@ -14,13 +14,20 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 def make_due(cfg) -> None:
     """Let the clock pass the retry backoff (minutes) without sleeping through it."""
     with db_of(cfg).conn as conn:
-        conn.execute("UPDATE alerts SET next_attempt = '2000-01-01T00:00:00+00:00' WHERE status = 'pending'")
+        conn.execute(
+            "UPDATE alerts SET next_attempt = '2000-01-01T00:00:00+00:00' WHERE status = 'pending'"
+        )
 
 
 def test_alerts_survive_an_smtp_outage_and_are_delivered_exactly_once(tmp_path, press_site):
     srv = press_site()
     smtp = SMTPServer(port=free_port())  # not started: nothing listens on the port
-    email = {"host": "127.0.0.1", "port": smtp.port, "timeout": 2, "recipients": ["veille@example.org"]}
+    email = {
+        "host": "127.0.0.1",
+        "port": smtp.port,
+        "timeout": 2,
+        "recipients": ["veille@example.org"],
+    }
     cfg = press_config(tmp_path, srv, alerts={"email": email})
 
     res = crawl(cfg)  # the crawl itself succeeds; delivery at its end fails
@@ -29,7 +36,10 @@ def test_alerts_survive_an_smtp_outage_and_are_delivered_exactly_once(tmp_path, 
     pending = alerts(cfg)
     assert [a["event"] for a in pending] == ["new_match", "new_match"]
     assert all(a["status"] == "pending" and a["attempts"] == 1 and a["last_error"] for a in pending)
-    assert all("refused" in a["last_error"].lower() or "connect" in a["last_error"].lower() for a in pending)
+    assert all(
+        "refused" in a["last_error"].lower() or "connect" in a["last_error"].lower()
+        for a in pending
+    )
 
     make_due(cfg)
     res = vigie("alerts", "send", config=cfg)  # still down: still pending, and the user is told
@@ -45,7 +55,9 @@ def test_alerts_survive_an_smtp_outage_and_are_delivered_exactly_once(tmp_path, 
         assert "alerts: 2 sent" in res.stdout
         got = smtp.wait_for(2)
         assert len(got) == 2
-        assert sorted(m.message["X-Vigie-Alert"] for m in got) == sorted(str(a["id"]) for a in alerts(cfg))
+        assert sorted(m.message["X-Vigie-Alert"] for m in got) == sorted(
+            str(a["id"]) for a in alerts(cfg)
+        )
         assert {a["status"] for a in alerts(cfg)} == {"sent"}
 
         make_due(cfg)

@@ -19,7 +19,9 @@ NEW_LAYOUT = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><titl
 <body><div id="app" data-src="/api/v2/home.json">Chargement…</div></body></html>"""
 
 
-def test_zero_items_then_http_errors_raise_one_broken_alert_then_one_recovered(tmp_path, press_site):
+def test_zero_items_then_http_errors_raise_one_broken_alert_then_one_recovered(
+    tmp_path, press_site
+):
     srv = press_site()
     cfg = press_config(tmp_path, srv, crawl={"retry_times": 0}, alerts={"failures_before_alert": 2})
 

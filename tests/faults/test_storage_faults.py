@@ -58,7 +58,9 @@ def test_crawl_waits_for_a_writer_and_is_never_blocked_by_a_reader(tmp_path, pre
     assert reader.execute("SELECT count(*) FROM items").fetchone() == (0,)  # snapshot taken
     writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     writer.execute("BEGIN IMMEDIATE")  # another process's write transaction, held for seconds
-    writer.execute("INSERT INTO daemon (id, pid, started, heartbeat, state) VALUES (1, 1, 'x', 'x', 'x')")
+    writer.execute(
+        "INSERT INTO daemon (id, pid, started, heartbeat, state) VALUES (1, 1, 'x', 'x', 'x')"
+    )
     started = time.monotonic()
     release = threading.Timer(HOLD, writer.execute, ["COMMIT"])
     release.start()
@@ -87,11 +89,28 @@ def test_disk_full_fails_clearly_and_leaves_the_database_sound(tmp_path, press_s
     limit = 40_000  # room for the run row, not for a batch of articles with their FTS rows
     assert path.stat().st_size > limit  # the database cannot grow: the WAL is all there is
     res = subprocess.run(
-        [sys.executable, "-c", LIMITED, str(limit), "-m", "monitor.cli", "--config", str(cfg), "crawl", SOURCE],
-        capture_output=True, text=True, timeout=90, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            LIMITED,
+            str(limit),
+            "-m",
+            "monitor.cli",
+            "--config",
+            str(cfg),
+            "crawl",
+            SOURCE,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=ROOT,
+    )
     assert res.returncode == 1, output(res)[-3000:]
-    assert f"{SOURCE}: cannot write to the database {path}: disk I/O error; stopping the crawl" in res.stderr
+    assert (
+        f"{SOURCE}: cannot write to the database {path}: disk I/O error; stopping the crawl"
+        in res.stderr
+    )
     assert "Error: 1 of 1 sources failed: press" in res.stderr
     assert integrity(path) == "ok"
     (run,) = runs(cfg)
@@ -103,4 +122,7 @@ def test_disk_full_fails_clearly_and_leaves_the_database_sound(tmp_path, press_s
     assert res.returncode == 0, output(res)[-3000:]
     assert len(items(cfg)) == 4 and integrity(path) == "ok"
     assert [r["outcome"] for r in runs(cfg)] == ["failed", "ok"]
-    assert sum(r["items_new"] for r in runs(cfg)) == db_of(cfg).execute("select count(*) from items").fetchone()[0]
+    assert (
+        sum(r["items_new"] for r in runs(cfg))
+        == db_of(cfg).execute("select count(*) from items").fetchone()[0]
+    )

@@ -11,10 +11,18 @@ from tests.support.anfixtures import make_deputy, make_organe, write_deputies_zi
 @pytest.fixture()
 def amo10(tmp_path):
     deputies = [
-        make_deputy("PA795136", "Mme", "Ségolène", "Amiot", "Loire-Atlantique", "44", "3",
-                    group_ref="PO845413"),
+        make_deputy(
+            "PA795136",
+            "Mme",
+            "Ségolène",
+            "Amiot",
+            "Loire-Atlantique",
+            "44",
+            "3",
+            group_ref="PO845413",
+        ),
         make_deputy("PA842279", "Mme", "Anchya", "Bamana", "Mayotte", "976", "1"),
-    ]  # fmt: skip
+    ]
     organes = [
         make_organe("PO845413", "GP", "La France insoumise - Nouveau Front Populaire", "LFI-NFP")
     ]
@@ -45,8 +53,12 @@ def test_closed_mandate_is_not_preferred(tmp_path):
 
 @pytest.mark.parametrize(
     ("dep", "num", "expected"),
-    [("Paris", "1", "Paris (1re circonscription)"), ("Nord", "12", "Nord (12e circonscription)"),
-     ("Français établis hors de France", None, "Français établis hors de France"), (None, "3", None)],
-)  # fmt: skip
+    [
+        ("Paris", "1", "Paris (1re circonscription)"),
+        ("Nord", "12", "Nord (12e circonscription)"),
+        ("Français établis hors de France", None, "Français établis hors de France"),
+        (None, "3", None),
+    ],
+)
 def test_circonscription_label(dep, num, expected):
     assert circonscription_label(dep, num) == expected

@@ -40,22 +40,32 @@ def test_encodings_keep_accents(tmp_path, encoding, bom):
     [
         ({}, ("pending", None)),
         ({"Sort": "Réponse publiée"}, ("answered", None)),
-        ({"Sort": "", "Réponse": "Le Gouvernement…", "Date de publication JO réponse": "19/03/2026"},
-         ("answered", None)),
+        (
+            {
+                "Sort": "",
+                "Réponse": "Le Gouvernement…",
+                "Date de publication JO réponse": "19/03/2026",
+            },
+            ("answered", None),
+        ),
         ({"Sort": "Caduque"}, ("closed", "Caduque")),
         ({"Sort": "Retirée"}, ("closed", "Retirée")),
         ({"Sort": "Transformée en question orale"}, ("closed", "Transformée en question orale")),
         ({"Sort": "Quelque chose de nouveau"}, ("pending", None)),
     ],
-)  # fmt: skip
+)
 def test_status_from_sort(overrides, expected):
     [item] = items(write_senat_csv(None, [make_senat_row(1, **overrides)], "utf-8"))
     assert senat_status(item) == expected
 
 
 def test_answer_columns():
-    row = make_senat_row(2, Sort="Réponse publiée", Réponse="<p>Réponse du ministère.</p>",
-                         **{"Date de publication JO réponse": "19/03/2026"})  # fmt: skip
+    row = make_senat_row(
+        2,
+        Sort="Réponse publiée",
+        Réponse="<p>Réponse du ministère.</p>",
+        **{"Date de publication JO réponse": "19/03/2026"},
+    )
     [item] = items(write_senat_csv(None, [row], "cp1252"))
     assert (
         item.answer_text == "<p>Réponse du ministère.</p>" and item.answer_date_raw == "19/03/2026"
@@ -68,8 +78,13 @@ def test_headers_matched_loosely_and_extra_columns_ignored():
         "Colonne inconnue"
     ]
     columns = [c.replace("É", "E") for c in columns]
-    rows = [{**{c.upper().replace("É", "E"): v for c, v in make_senat_row(7).items()},
-             "reference": "SEQ260200007", "Colonne inconnue": "x"}]  # fmt: skip
+    rows = [
+        {
+            **{c.upper().replace("É", "E"): v for c, v in make_senat_row(7).items()},
+            "reference": "SEQ260200007",
+            "Colonne inconnue": "x",
+        }
+    ]
     [item] = items(write_senat_csv(None, rows, "utf-8", columns=columns))
     assert item.uid == "SEQ260200007" and item.rubrique == "Sécurité sociale"
 

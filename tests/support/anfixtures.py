@@ -330,10 +330,25 @@ def write_deputies_zip(
 
 
 SENAT_COLUMNS = [
-    "Nature", "Numéro", "Référence", "Titre", "Texte", "Rubrique", "Civilité", "Prénom", "Nom",
-    "Circonscription", "Groupe", "Sort", "Date de publication JO", "Ministère de dépôt",
-    "Ministère de réponse", "Date de publication JO réponse", "Réponse", "URL Question",
-]  # fmt: skip
+    "Nature",
+    "Numéro",
+    "Référence",
+    "Titre",
+    "Texte",
+    "Rubrique",
+    "Civilité",
+    "Prénom",
+    "Nom",
+    "Circonscription",
+    "Groupe",
+    "Sort",
+    "Date de publication JO",
+    "Ministère de dépôt",
+    "Ministère de réponse",
+    "Date de publication JO réponse",
+    "Réponse",
+    "URL Question",
+]
 
 
 def write_senat_csv(
