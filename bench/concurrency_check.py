@@ -8,7 +8,7 @@ request line to writing the answer). Each crawl also runs with a probe in Scrapy
 requests Scrapy itself had on the wire at once, the slot keys and each slot's concurrency/delay.
 
 Cases: ``concurrent_requests_per_domain`` 1 and 2 × ``download_delay`` 0 and 1 (AutoThrottle off,
-as in the tests' config), for Vigie (``monitor.crawler`` child, the process ``crawl_source``
+as in the tests' config), for Vigie (``monitor.runs.child`` child, the process ``crawl_source``
 runs) and for a bare Scrapy ``SitemapSpider`` with the same settings; then one case where the
 server is slower than ``download_timeout`` (what a fault test with a "slow server" does): there
 Scrapy gives up, retries, and the server still holds the abandoned requests. Then the delay-0
@@ -156,7 +156,7 @@ def _reserve_before_scheduling() -> None:
 
 def _cap_total_concurrency() -> None:
     """Candidate fix "cap": CONCURRENT_REQUESTS = CONCURRENT_REQUESTS_PER_DOMAIN (settings only)."""
-    import monitor.crawler
+    import monitor.runs.child
     from spiders import settings as spider_settings
 
     original = spider_settings.polite_settings
@@ -166,11 +166,11 @@ def _cap_total_concurrency() -> None:
         out["CONCURRENT_REQUESTS"] = out["CONCURRENT_REQUESTS_PER_DOMAIN"]
         return out
 
-    monitor.crawler.polite_settings = polite_settings  # type: ignore[assignment]
+    monitor.runs.child.polite_settings = polite_settings  # type: ignore[assignment]
 
 
 def _child(argv: list[str]) -> int:
-    """``--child OUT FIX vigie <monitor.crawler args>`` or ``--child OUT FIX bare SETTINGS URL``."""
+    """``--child OUT FIX vigie <monitor.runs.child args>`` or ``--child OUT FIX bare SETTINGS URL``."""
     out, fix, kind, rest = Path(argv[0]), argv[1], argv[2], argv[3:]
     _install_probe(out)
     if fix == "reserve":
@@ -181,7 +181,7 @@ def _child(argv: list[str]) -> int:
         from bench.crawl_overhead import _bare_child
 
         return _bare_child(rest[0], rest[1])
-    from monitor.crawler import main as crawler_main
+    from monitor.runs.child import main as crawler_main
 
     return crawler_main(rest)
 

@@ -1,9 +1,9 @@
 """What does Vigie cost over a bare Scrapy crawl of the same pages? (issue 7; goal: ratio ≤ 1.3)
 
-Vigie: ``monitor.crawl.crawl_source`` on a fresh database, the full pipeline (discovery through
+Vigie: ``monitor.runs.launch.crawl_source`` on a fresh database, the full pipeline (discovery through
 home, robots.txt, feed, sitemap and listings; article parsing with trafilatura; normalize, match,
 store, outbox), its crawl child process included. Baseline: a bench-local ``SitemapSpider`` run in
-its own child process with the *same Scrapy settings* (computed by ``monitor.crawler`` from the
+its own child process with the *same Scrapy settings* (computed by ``monitor.runs.child`` from the
 same config: no delay, no AutoThrottle, same concurrency, robots.txt obeyed), fetching the article
 URLs of the same sitemap, with a callback that does nothing. Both are timed with
 ``time.perf_counter`` from the parent, so both pay Python and Scrapy start-up.
@@ -99,7 +99,7 @@ class VigieCrawl:
 def vigie_crawl(config: Path, log: Path) -> VigieCrawl:
     """One ``crawl_source`` run, timed from the parent; the child's output goes to ``log``."""
     from monitor.config import load_config
-    from monitor.crawl import crawl_source
+    from monitor.runs.launch import crawl_source
 
     cfg = load_config(str(config))
     cpu0, t0 = children_cpu(), time.perf_counter()
@@ -114,7 +114,7 @@ def vigie_crawl(config: Path, log: Path) -> VigieCrawl:
 def baseline_settings(config: Path) -> dict[str, Any]:
     """The Scrapy settings Vigie's crawl child uses for this config, minus Vigie's pipeline."""
     from monitor.config import load_config
-    from monitor.crawler import scrapy_settings
+    from monitor.runs.child import scrapy_settings
 
     cfg = load_config(str(config))
     settings = scrapy_settings(cfg, SOURCE, str(config), None, True, LOG_LEVEL)
@@ -244,7 +244,7 @@ def profile_vigie(folder: Path, base_url: str) -> tuple[Path, list[str]]:
         "-o",
         str(out),
         "-m",
-        "monitor.crawler",
+        "monitor.runs.child",
         "--config",
         str(config),
         "--source",

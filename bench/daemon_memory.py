@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "VIGIE_SCHEDULE_SECONDS": "1"}
         log = (folder / "daemon.log").open("wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "--config", str(config), "run"],
+            [sys.executable, "-m", "monitor.cli.main", "--config", str(config), "run"],
             cwd=ROOT,
             env=env,
             stdout=log,

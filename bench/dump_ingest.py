@@ -9,7 +9,7 @@ process and on a fresh SQLite file:
 
 (a) **first ingest**: the dump read member by member (``iter_dump``), each record parsed
     (``parse_an_record``), authors named from a deputies map, then the real
-    ``monitor.pipeline.StorePipeline`` (normalize → match → upsert + ``item_versions`` + outbox,
+    ``monitor.ingest.pipeline.StorePipeline`` (normalize → match → upsert + ``item_versions`` + outbox,
     batched transactions, run counters). Scrapy's engine is not started: the pipeline is fed
     directly, so the figure is parsing + our processing + SQLite, not HTTP;
 (b) **re-ingest** of a dump where 1 % of the records got an answer (the 99 % unchanged take the
@@ -39,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.pipeline import StorePipeline  # noqa: E402
+from monitor.ingest.pipeline import StorePipeline  # noqa: E402
 from spiders.assemblee import AssembleeSpider  # noqa: E402
 from spiders.parse.an_deputies import Deputy  # noqa: E402
 from spiders.parse.an_dump import iter_dump  # noqa: E402

@@ -475,7 +475,7 @@ class _Shell(Section):
     @field_validator("watch")
     @classmethod
     def _terms_compile(cls, v: WatchConfig) -> WatchConfig:
-        from monitor.match import Matcher
+        from monitor.ingest.match import Matcher
 
         Matcher(v.terms, v.exclude)  # raises ValueError naming the bad term
         return v

@@ -1,4 +1,4 @@
-"""Vigie's exceptions. Library code raises these; only ``monitor/cli.py`` turns them into
+"""Vigie's exceptions. Library code raises these; only ``monitor/cli/main.py`` turns them into
 one line and an exit code (see the table in the README)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Logging for long-running processes: level and file from ``[daemon]``, secrets never written.
 
-One line per run per source comes from ``monitor.crawl`` (logger ``vigie.crawl``, ``run <source>:
+One line per run per source comes from ``monitor.runs.launch`` (logger ``vigie.crawl``, ``run <source>:
 <outcome> (<reason>) pages=… 304=… seen=… new=… changed=… unchanged=… errors=… in …s``); this
 module only decides where lines go and scrubs them.
 

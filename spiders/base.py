@@ -3,7 +3,7 @@
 Why here: the rules "stay on the source's host", "ask with ETag/Last-Modified", "log every
 failure with its URL and count it" must hold for all spider families, so they live in one base
 class. A spider receives its source settings as plain constructor arguments (passed by
-``monitor/crawler.py``); it never reads the config or the database.
+``monitor/runs/child.py``); it never reads the config or the database.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Polite Scrapy settings shared by every crawl.
 
 Why a function and not a settings module: the values come from the user's config (passed as
-plain arguments by ``monitor/crawler.py``), and spiders must not import ``monitor``.
+plain arguments by ``monitor/runs/child.py``), and spiders must not import ``monitor``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Per-source health state (``source_health``): read and write one row, nothing decided here.
 
 ``state`` is ``ok``, ``broken`` (N failed runs in a row) or ``stale`` (runs succeed but nothing
-new for longer than the source's ``stale_after``). The rules live in ``monitor/health.py``.
+new for longer than the source's ``stale_after``). The rules live in ``monitor/runs/health.py``.
 """
 
 from __future__ import annotations

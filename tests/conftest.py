@@ -88,7 +88,7 @@ def vigie(
     *args: str, config: Path | None = None, timeout: float = 120, env: dict | None = None
 ) -> subprocess.CompletedProcess:
     """Run the real CLI in a child process, as a user would."""
-    cmd = [sys.executable, "-m", "monitor.cli"]
+    cmd = [sys.executable, "-m", "monitor.cli.main"]
     if config is not None:
         cmd += ["--config", str(config)]
     return subprocess.run(

@@ -1,4 +1,4 @@
-"""monitor.alerts: which item outcomes become alerts (table-driven), and who receives them."""
+"""monitor.alerts.policy: which item outcomes become alerts (table-driven), and who receives them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from monitor.alerts import item_event, recipients_for, truncate
+from monitor.alerts.policy import item_event, recipients_for, truncate
 
 BASE = {
     "id": "an:QANR5L17QE13024",
@@ -204,6 +204,6 @@ def test_recipients_for_dedups_and_keeps_order():
     ],
 )
 def test_version_event_names_the_change(previous, record, fields, event):
-    from monitor.alerts import version_event
+    from monitor.alerts.policy import version_event
 
     assert version_event(previous, record, fields) == event

@@ -1,4 +1,4 @@
-"""monitor.compose: subjects, both parts, highlight, escaping of hostile scraped text, digest."""
+"""monitor.alerts.compose: subjects, both parts, highlight, escaping of hostile scraped text, digest."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from email import policy
 
 import pytest
 
-from monitor.compose import compose_alert, compose_digest, subject
+from monitor.alerts.compose import compose_alert, compose_digest, subject
 
 TERMS = ["SECPA", "maison* de santé"]
 QUESTION = {

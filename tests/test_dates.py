@@ -1,4 +1,4 @@
-"""Table-driven tests of monitor.dates: every case lives in tests/cases/dates.toml."""
+"""Table-driven tests of monitor.ingest.dates: every case lives in tests/cases/dates.toml."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.dates import PARIS, DateError, normalize_date, to_paris
+from monitor.ingest.dates import PARIS, DateError, normalize_date, to_paris
 
 TABLE = tomllib.loads((Path(__file__).parent / "cases" / "dates.toml").read_text("utf-8"))
 CASES = TABLE["case"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from monitor import config as c
-from monitor.docs import SECTIONS, config_reference
+from monitor.cli.docs import SECTIONS, config_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -55,7 +55,7 @@ def test_every_config_key_is_documented():
 
 
 def test_every_command_is_documented():
-    from monitor.cli import cli
+    from monitor.cli.main import cli
 
     for name in cli.commands:
         assert f"`vigie {name}" in README, name
@@ -69,7 +69,7 @@ def test_readme_matching_examples_hold():
     """urlwatch's idea: the documentation's examples are test cases."""
     import re
 
-    from monitor.match import Matcher
+    from monitor.ingest.match import Matcher
 
     section = README.split("Examples (executed by `tests/test_docs.py`")[1].split("\n\n", 2)[1]
     rows = [r for r in section.splitlines() if r.startswith("| `")]

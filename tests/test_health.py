@@ -1,4 +1,4 @@
-"""monitor.health: N failures → one broken alert, reminders, recovery, zero items, stale sources.
+"""monitor.runs.health: N failures → one broken alert, reminders, recovery, zero items, stale sources.
 
 Real SQLite file, real config; run rows are plain dicts shaped like ``runs`` rows.
 """
@@ -12,9 +12,9 @@ from email import policy
 
 import pytest
 
-from monitor import health
+from monitor.alerts.deliver import deliver_pending
 from monitor.config import load_config
-from monitor.deliver import deliver_pending
+from monitor.runs import health
 from storage import health as store
 from storage.db import open_db
 from tests.support.smtpserver import write_config

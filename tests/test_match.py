@@ -1,4 +1,4 @@
-"""Tests of monitor.match: the corpus in tests/cases/match.toml plus API-level behaviour."""
+"""Tests of monitor.ingest.match: the corpus in tests/cases/match.toml plus API-level behaviour."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.match import Matcher, MatchResult, compile_term, snippet
-from monitor.text import clean_text, fold
+from monitor.ingest.match import Matcher, MatchResult, compile_term, snippet
+from monitor.ingest.text import clean_text, fold
 
 TABLE = tomllib.loads((Path(__file__).parent / "cases" / "match.toml").read_text("utf-8"))
 CASES = TABLE["case"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import email
 import email.policy
 
+from monitor.alerts.deliver import deliver_pending
 from monitor.config import load_config
-from monitor.daemon import Daemon
-from monitor.deliver import deliver_pending
+from monitor.daemon.service import Daemon
 from storage.db import open_db
 from tests.conftest import write_config
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from monitor.dates import PARIS
-from monitor.normalize import NormalizeError, article_record, content_hash, question_record
+from monitor.ingest.dates import PARIS
+from monitor.ingest.normalize import NormalizeError, article_record, content_hash, question_record
 from spiders.items import ArticleItem, QuestionItem
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=PARIS)

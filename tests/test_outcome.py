@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.outcome import judge, main_reason
+from monitor.runs.outcome import judge, main_reason
 
 
 def run(**kw):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.config import parse_config
-from monitor.status import collect, render
+from monitor.daemon.status import collect, render
 from storage import health as store_health
 from storage import runs as store_runs
 from storage.db import open_db, write_tx

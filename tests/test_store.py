@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from monitor.records import CONTENT_FIELDS
+from monitor.ingest.records import CONTENT_FIELDS
 from storage.db import open_db, write_tx
 from storage.items import add_hints, known_articles, touch_items, upsert_item
 

@@ -1,10 +1,10 @@
-"""Tests of monitor.text: cleanup of HTML/plain text and the matching fold."""
+"""Tests of monitor.ingest.text: cleanup of HTML/plain text and the matching fold."""
 
 from __future__ import annotations
 
 import pytest
 
-from monitor.text import clean_line, clean_text, fold, fold_with_map
+from monitor.ingest.text import clean_line, clean_text, fold, fold_with_map
 
 CLEAN_TEXT = [
     ("none", None, None),

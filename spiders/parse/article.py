@@ -4,7 +4,7 @@ Order of trust: structured metadata the site wrote for machines (JSON-LD, Open G
 ``article:*``, ``<time datetime>``, canonical link), then trafilatura for the body, then the
 page's visible text for a French date ("Lundi 10 avril 2017" at the end of FNCS pages, "Publié le
 3 févr. 2026" in a byline). Configured CSS selectors override everything they match. Dates stay
-raw text: ``monitor/dates.py`` parses them.
+raw text: ``monitor/ingest/dates.py`` parses them.
 
 trafilatura's own date guess (htmldate) comes last and is flagged in ``problems``: on a page whose
 only date is "3 févr. 2026" it answered 2026-01-01.

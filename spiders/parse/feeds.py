@@ -1,6 +1,6 @@
 """RSS/Atom: find a site's feeds in its HTML head, and read one feed page into plain entries.
 
-Dates stay as the feed wrote them (``date_raw``): ``monitor/dates.py`` owns parsing, and a raw
+Dates stay as the feed wrote them (``date_raw``): ``monitor/ingest/dates.py`` owns parsing, and a raw
 "Tue, 03 Feb 2026 09:12:00 +0100" keeps its offset where feedparser's struct would drop it.
 """
 

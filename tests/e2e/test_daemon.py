@@ -1,7 +1,7 @@
-"""The real daemon (`python -m monitor.cli --config X run`) as a child process, against fixture sites.
+"""The real daemon (`python -m monitor.cli.main --config X run`) as a child process, against fixture sites.
 
 Cron's finest unit is a minute, so every test sets VIGIE_SCHEDULE_SECONDS (the documented
-test/benchmark knob of monitor/daemon.py) to replace the sources' cron with a short interval.
+test/benchmark knob of monitor/daemon/service.py) to replace the sources' cron with a short interval.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import psutil
 import pytest
 
 from monitor.config import parse_config
-from monitor.daemon import catch_up_plan, previous_fire, source_trigger
+from monitor.daemon.service import catch_up_plan, previous_fire, source_trigger
 from monitor.logs import RedactSecrets
 from storage import runs as store_runs
 from storage.db import open_db
@@ -39,7 +39,7 @@ class Daemon:
         self.env = {**os.environ, "VIGIE_SCHEDULE_SECONDS": str(seconds)}
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "monitor.cli", "--config", str(config), "run"],
+                [sys.executable, "-m", "monitor.cli.main", "--config", str(config), "run"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,

@@ -31,7 +31,7 @@ import pytest
 import sqlite_utils
 from datasette.utils import tilde_encode
 
-from monitor.serve import build_datasette, is_loopback, load_metadata, sql_allowed
+from monitor.web.serve import build_datasette, is_loopback, load_metadata, sql_allowed
 from storage.db import open_db
 from storage.migrations import ITEM_COLUMNS
 from tests.conftest import ROOT, vigie, write_config
@@ -91,7 +91,7 @@ def start_serve(config: Path, *args: str, timeout: float = 30) -> Served:
     cmd = [
         sys.executable,
         "-m",
-        "monitor.cli",
+        "monitor.cli.main",
         "--config",
         str(config),
         "serve",
@@ -517,7 +517,15 @@ def test_serves_while_a_crawl_writes(server: Served, archive: dict) -> None:
     assert server.rows("/vigie/items.json?_search=prolongation") == []
     archive["wp"].set_state("v2")
     crawl = subprocess.Popen(
-        [sys.executable, "-m", "monitor.cli", "--config", str(archive["config"]), "crawl", "avec"],
+        [
+            sys.executable,
+            "-m",
+            "monitor.cli.main",
+            "--config",
+            str(archive["config"]),
+            "crawl",
+            "avec",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -203,7 +203,7 @@ def test_terminal_shows_live_progress_and_a_summary_table(tmp_path, site_server)
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     proc = subprocess.run(
-        [sys.executable, "-m", "monitor.cli", "--config", str(cfg), "crawl"],
+        [sys.executable, "-m", "monitor.cli.main", "--config", str(cfg), "crawl"],
         stdout=subprocess.PIPE,
         stderr=slave,
         text=True,

@@ -22,8 +22,8 @@ import pytest
 import trustme
 from click.testing import CliRunner
 
+from monitor.alerts.deliver import deliver_pending, resend, send_digest, send_test
 from monitor.config import load_config
-from monitor.deliver import deliver_pending, resend, send_digest, send_test
 from monitor.errors import DeliveryError
 from storage import outbox
 from storage.db import open_db, write_tx
@@ -290,7 +290,7 @@ def test_refused_recipient_is_final_for_that_recipient_only(tmp_path, servers):
 SENDER = """
 import sys
 from monitor.config import load_config
-from monitor.deliver import deliver_pending
+from monitor.alerts.deliver import deliver_pending
 from storage.db import open_db
 cfg = load_config(sys.argv[1])
 print(deliver_pending(open_db(cfg.db_path), cfg))
@@ -315,7 +315,7 @@ def test_sender_killed_inside_data_gives_at_most_one_copy(tmp_path, servers, how
     srv.handler.on_data = kill_sender
     cmd = [sys.executable, "-c", SENDER, str(path)]
     if how == "vigie alerts send":
-        cmd = [sys.executable, "-m", "monitor.cli", "--config", str(path), "alerts", "send"]
+        cmd = [sys.executable, "-m", "monitor.cli.main", "--config", str(path), "alerts", "send"]
     child.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
     assert child[0].wait(30) == -signal.SIGKILL
     srv.handler.on_data = None
@@ -334,7 +334,7 @@ def test_sender_killed_inside_data_gives_at_most_one_copy(tmp_path, servers, how
     states = {r: d["state"] for r, d in outbox.deliveries(db, aid).items()}
     assert states[first] == "unconfirmed" and list(states.values()).count("accepted") == 1
 
-    from monitor.cli import cli
+    from monitor.cli.main import cli
 
     out = CliRunner().invoke(
         cli, ["--config", str(path), "alerts", "list", "--status", "unconfirmed"]
@@ -443,7 +443,7 @@ def test_eml_file_transport_and_retry_overwrites(tmp_path):
 
 
 def test_cli_list_send_and_test(tmp_path):
-    from monitor.cli import cli
+    from monitor.cli.main import cli
 
     path, cfg, db = setup(tmp_path, None)
     aid = enqueue(db, add_item(db))

@@ -34,7 +34,7 @@ def crawl_child(parent: subprocess.Popen, timeout: float = 30) -> psutil.Process
     while time.monotonic() < deadline:
         for child in psutil.Process(parent.pid).children(recursive=True):
             try:
-                if "monitor.crawler" in " ".join(child.cmdline()):
+                if "monitor.runs.child" in " ".join(child.cmdline()):
                     return child
             except psutil.NoSuchProcess:
                 pass
@@ -82,7 +82,7 @@ def test_kill_9_at_random_points_of_a_crawl(tmp_path, press_site):
         srv.override(article_path(n), delay=0.25 * n)  # at most 4 s: under download_timeout (5 s)
     # revalidate_known: every run fetches all articles again, so each run is as long as the first
     cfg = press_config(tmp_path, srv, {"revalidate_known": True})
-    cmd = [sys.executable, "-m", "monitor.cli", "--config", str(cfg), "crawl", SOURCE]
+    cmd = [sys.executable, "-m", "monitor.cli.main", "--config", str(cfg), "crawl", SOURCE]
     killed: list[
         tuple[str, float, int]
     ] = []  # (who, seconds after the first article, items stored)

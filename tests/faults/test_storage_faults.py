@@ -31,7 +31,7 @@ from tests.faults.conftest import (
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 HOLD = 4.0
-# Applies the limit, ignores SIGXFSZ, then becomes `python -m monitor.cli ...` (no preexec_fn:
+# Applies the limit, ignores SIGXFSZ, then becomes `python -m monitor.cli.main ...` (no preexec_fn:
 # forking a process that runs server threads is safer through exec).
 LIMITED = (
     "import os, resource, signal, sys; limit = int(sys.argv[1]); "
@@ -95,7 +95,7 @@ def test_disk_full_fails_clearly_and_leaves_the_database_sound(tmp_path, press_s
             LIMITED,
             str(limit),
             "-m",
-            "monitor.cli",
+            "monitor.cli.main",
             "--config",
             str(cfg),
             "crawl",

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.config import Config
-from monitor.daemon import TZ, daemon_alive, knob_seconds, next_fire, source_trigger
+from monitor.daemon.service import TZ, daemon_alive, knob_seconds, next_fire, source_trigger
 from storage import health as store_health
 from storage import runs as store_runs
 

@@ -20,7 +20,7 @@ from email.utils import format_datetime
 from functools import lru_cache
 from html import escape
 
-from monitor.match import Matcher
+from monitor.ingest.match import Matcher
 
 MONTHS = (
     "janvier",

@@ -117,8 +117,8 @@ def check(cfg: Config, show: bool) -> None:
 @with_config
 def crawl(cfg: Config, sources: tuple[str, ...], dry_run: bool, no_send: bool) -> None:
     """Run one pass of SOURCES (default: every enabled source)."""
-    from monitor.crawl import crawl_source
-    from monitor.progress import Progress
+    from monitor.cli.progress import Progress
+    from monitor.runs.launch import crawl_source
 
     names = _pick_sources(cfg, sources)
     setup_logging(cfg.daemon.log_level)
@@ -148,7 +148,7 @@ def crawl(cfg: Config, sources: tuple[str, ...], dry_run: bool, no_send: bool) -
 
 
 def _deliver(cfg: Config) -> None:
-    from monitor.deliver import deliver_pending
+    from monitor.alerts.deliver import deliver_pending
     from storage.db import open_db
 
     report = deliver_pending(open_db(cfg.db_path), cfg)
@@ -172,7 +172,7 @@ def _pick_sources(cfg: Config, sources: tuple[str, ...]) -> list[str]:
 @with_config
 def rematch(cfg: Config) -> None:
     """Apply the current [watch] terms to the whole archive, without recrawling."""
-    from monitor.rematch import rematch_all
+    from monitor.ingest.rematch import rematch_all
     from storage.db import open_db
 
     n, changed = rematch_all(open_db(cfg.db_path), cfg)
@@ -184,11 +184,11 @@ def _register_optional() -> None:
     from importlib import import_module
 
     for module, attr in (
-        ("monitor.commands.alerts", "alerts"),
-        ("monitor.commands.daemon", "run"),
-        ("monitor.commands.daemon", "status"),
-        ("monitor.commands.parliament", "gaps"),
-        ("monitor.commands.serve", "serve"),
+        ("monitor.cli.alerts", "alerts"),
+        ("monitor.cli.daemon", "run"),
+        ("monitor.cli.daemon", "status"),
+        ("monitor.cli.parliament", "gaps"),
+        ("monitor.cli.serve", "serve"),
     ):
         try:
             cmd = getattr(import_module(module), attr)

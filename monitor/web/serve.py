@@ -2,7 +2,7 @@
 
 Why build the ``Datasette`` object here instead of shelling out to ``datasette serve``: the
 database is always mounted under the name ``vigie`` (the canned queries in
-``monitor/datasette/metadata.yaml`` are keyed by it), whatever the file is called, and the same
+``monitor/web/datasette/metadata.yaml`` are keyed by it), whatever the file is called, and the same
 object serves both the real server (uvicorn, as ``datasette serve`` does) and the cheap
 in-process ``vigie serve --get PATH`` check.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from monitor.records import CONTENT_FIELDS
+from monitor.ingest.records import CONTENT_FIELDS
 
 #: longest value kept in a payload (the item row keeps the full text)
 PAYLOAD_TEXT_MAX = 600

@@ -11,7 +11,7 @@ import json
 import sqlite_utils
 
 from monitor.config import Config
-from monitor.match import MATCHED_FIELDS, Matcher
+from monitor.ingest.match import MATCHED_FIELDS, Matcher
 from storage.db import write_tx
 
 

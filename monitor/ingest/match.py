@@ -3,7 +3,7 @@
 Term syntax (``[watch] terms`` and ``exclude`` in config.toml), chosen so that the spellings of
 SECPA seen in the wild (SITES.md) match with a short, readable list:
 
-* **Case- and accent-insensitive**: term and text are compared after :func:`monitor.text.fold`
+* **Case- and accent-insensitive**: term and text are compared after :func:`monitor.ingest.text.fold`
   (casefold, accents and ligatures removed: "coordonné" = "COORDONNE", "œ" = "oe"; typographic
   apostrophes, non-breaking/thin spaces, soft hyphens and zero-width characters do not count).
 * **Whole words**: a hit may not be preceded or followed by a letter or digit, so ``SECPA`` does
@@ -26,7 +26,7 @@ excluded occurrence does not count, but a hit elsewhere in the same document sti
 exclusion is never a veto on the whole document: a page that mentions an excluded phrase *and*
 the real subject must still reach the user.
 
-Spans and snippets are in the original (unfolded) text: :func:`monitor.text.fold_with_map` gives
+Spans and snippets are in the original (unfolded) text: :func:`monitor.ingest.text.fold_with_map` gives
 the position of every folded character in the original, so accents and "œ" → "oe" do not shift
 highlights.
 """
@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from monitor.text import fold, fold_with_map
+from monitor.ingest.text import fold, fold_with_map
 
 __all__ = ["MatchResult", "Matcher", "compile_term", "snippet"]
 

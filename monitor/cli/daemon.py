@@ -20,7 +20,7 @@ def _config(ctx: click.Context) -> tuple[Config, str]:
 @click.pass_context
 def run(ctx: click.Context) -> None:
     """Run the scheduler: every enabled source on its schedule, alerts, digest (until SIGTERM)."""
-    from monitor.daemon import Daemon
+    from monitor.daemon.service import Daemon
     from monitor.logs import setup_logging
 
     cfg, path = _config(ctx)
@@ -33,7 +33,7 @@ def run(ctx: click.Context) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Is the daemon alive; per source: last run, outcome, counts, next run, health."""
-    from monitor.status import collect, render
+    from monitor.daemon.status import collect, render
     from storage.db import open_db
 
     cfg, _ = _config(ctx)

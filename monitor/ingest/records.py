@@ -63,7 +63,7 @@ class Record:
     answer_jo_page: str | None = None
     answer_text: str | None = None
     followed: int = 0
-    # matching (filled by monitor.match)
+    # matching (filled by monitor.ingest.match)
     matched: int = 0
     matched_terms: list[str] = field(default_factory=list)
     match_fields: dict[str, list[str]] = field(default_factory=dict)

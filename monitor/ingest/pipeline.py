@@ -17,12 +17,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from monitor import alerts as alert_policy
+from monitor.alerts import policy as alert_policy
 from monitor.config import Config, load_config
-from monitor.dates import PARIS
-from monitor.match import MATCHED_FIELDS, Matcher
-from monitor.normalize import NormalizeError, article_record, question_record, record_row
-from monitor.records import CONTENT_FIELDS, Record
+from monitor.ingest.dates import PARIS
+from monitor.ingest.match import MATCHED_FIELDS, Matcher
+from monitor.ingest.normalize import NormalizeError, article_record, question_record, record_row
+from monitor.ingest.records import CONTENT_FIELDS, Record
 from spiders import base as sb
 from spiders.items import ArticleItem, HintItem, QuestionItem, SeenItem, ValidatorItem
 from storage import items as store_items

@@ -1,7 +1,7 @@
 """Run sources, each in its own child process, with a run record, a timeout and health rules.
 
 The parent (this module: CLI or daemon) creates the run row, starts ``python -m
-monitor.crawler``, polls the row for progress, enforces the source's timeout (SIGTERM, then
+monitor.runs.child``, polls the row for progress, enforces the source's timeout (SIGTERM, then
 SIGKILL), records the failure if the child could not, then applies the health rules.
 """
 
@@ -61,7 +61,7 @@ def _child_cmd(
     cmd = [
         sys.executable,
         "-m",
-        "monitor.crawler",
+        "monitor.runs.child",
         "--config",
         config_path,
         "--source",
@@ -219,7 +219,7 @@ def _signal(proc: subprocess.Popen, sig: int) -> None:
 
 
 def _after_run(db: Any, cfg: Config, source: str, row: dict[str, Any]) -> None:
-    from monitor import health
+    from monitor.runs import health
 
     try:
         health.after_run(db, cfg, source, row, datetime.now(UTC))

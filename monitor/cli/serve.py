@@ -1,4 +1,4 @@
-"""``vigie serve``: browse and search the archive with Datasette (library in monitor/serve.py)."""
+"""``vigie serve``: browse and search the archive with Datasette (library in monitor/web/serve.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from monitor.config import Config, load_config
 
 
 def _config(ctx: click.Context) -> Config:
-    # Not monitor.cli.get_config: importing monitor.cli from here is circular under `python -m`.
+    # Not monitor.cli.main.get_config: importing monitor.cli.main from here is circular under `python -m`.
     obj = ctx.find_root().obj or {}
     if "config" not in obj:
         obj["config"] = load_config(obj.get("config_path"))
@@ -46,7 +46,7 @@ def serve(
     get_path: str | None,
 ) -> None:
     """Serve the archive with Datasette: search, facets, canned queries, Atom feeds."""
-    from monitor.serve import build_datasette, get, run, sql_allowed
+    from monitor.web.serve import build_datasette, get, run, sql_allowed
 
     cfg = _config(ctx)
 

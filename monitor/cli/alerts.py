@@ -45,7 +45,7 @@ def alerts() -> None:
 @click.pass_context
 def send(ctx: click.Context) -> None:
     """Deliver the pending alerts now (immediate ones and health alerts)."""
-    from monitor.deliver import deliver_pending
+    from monitor.alerts.deliver import deliver_pending
 
     cfg = _config(ctx)
     _finish(deliver_pending(_db(cfg), cfg))
@@ -55,7 +55,7 @@ def send(ctx: click.Context) -> None:
 @click.pass_context
 def digest(ctx: click.Context) -> None:
     """Group the pending digest-mode alerts into one message and send it now."""
-    from monitor.deliver import send_digest
+    from monitor.alerts.deliver import send_digest
 
     cfg = _config(ctx)
     report = send_digest(_db(cfg), cfg)
@@ -111,7 +111,7 @@ def _row(r: dict) -> tuple:
 @click.pass_context
 def test(ctx: click.Context) -> None:
     """Send one test message to alerts.email.recipients to check the mail settings."""
-    from monitor.deliver import send_test
+    from monitor.alerts.deliver import send_test
 
     click.echo(send_test(_config(ctx)))
 
@@ -125,7 +125,7 @@ def resend(ctx: click.Context, alert_id: int) -> None:
     An unconfirmed copy may have arrived (the sender died before the server's answer): ask the
     recipient first. Copies already accepted are never sent again.
     """
-    from monitor.deliver import resend as resend_alert
+    from monitor.alerts.deliver import resend as resend_alert
 
     cfg = _config(ctx)
     _finish(resend_alert(_db(cfg), cfg, alert_id))

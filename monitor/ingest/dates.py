@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
-from monitor.text import fold
+from monitor.ingest.text import fold
 
 __all__ = ["PARIS", "DateError", "normalize_date", "to_paris"]
 

@@ -5,7 +5,7 @@ its cron ``schedule``, ``sender`` every ``daemon.send_every``, ``digest`` at ``a
 (digest mode only), ``heartbeat`` every ``daemon.heartbeat_every``. Every job has
 ``max_instances=1`` (a crawl slower than its period is never doubled: the late fire is skipped and
 reported), ``coalesce=True`` and ``misfire_grace_time`` from the config. Each crawl is a child
-process (``monitor.crawl.crawl_source``), so a crash, hang or leak cannot take the daemon down.
+process (``monitor.runs.launch.crawl_source``), so a crash, hang or leak cannot take the daemon down.
 
 Catch-up and restarts: the job store is in memory; what happened is in ``runs``. On start,
 ``running`` rows left by a dead process become ``interrupted``; then a source whose last ``ok`` run
@@ -44,8 +44,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Config
-from monitor.errors import VigieError
-from monitor.schedule import (  # noqa: F401 - re-exported for status and tests
+from monitor.daemon.schedule import (  # noqa: F401 - re-exported for status and tests
     SCHEDULE_KNOB,
     TZ,
     _parse,
@@ -55,6 +54,7 @@ from monitor.schedule import (  # noqa: F401 - re-exported for status and tests
     previous_fire,
     source_trigger,
 )
+from monitor.errors import VigieError
 from storage import runs as store_runs
 from storage.db import open_db, write_tx
 
@@ -103,7 +103,7 @@ def stop_stray_crawls(db: Any, config_path: str) -> set[int]:
 
 
 def _crawler_args(cmd: list[str]) -> dict[str, str]:
-    if "monitor.crawler" not in cmd:
+    if "monitor.runs.child" not in cmd:
         return {}
     return {k: v for k, v in zip(cmd, cmd[1:], strict=False) if k.startswith("--")}
 
@@ -270,7 +270,7 @@ class Daemon:
     # -- jobs ---------------------------------------------------------------------------------
 
     def crawl(self, name: str) -> None:
-        from monitor.crawl import crawl_source
+        from monitor.runs.launch import crawl_source
 
         if self.stopping.is_set():
             return
@@ -296,7 +296,7 @@ class Daemon:
                 pass
 
     def send(self, final: bool = False) -> None:
-        from monitor.deliver import deliver_pending
+        from monitor.alerts.deliver import deliver_pending
 
         try:
             with self.db() as db:
@@ -308,7 +308,7 @@ class Daemon:
             logger.info("alerts: %s", report)
 
     def digest(self) -> None:
-        from monitor.deliver import send_digest
+        from monitor.alerts.deliver import send_digest
 
         with self.db() as db:
             report = send_digest(db, self.cfg, datetime.now(UTC))
@@ -357,7 +357,7 @@ class Daemon:
             logger.exception("%s: could not enqueue the missed-window alert", source)
 
     def _enqueue_missed(self, source: str, reason: str) -> None:
-        from monitor.alerts import recipients_for
+        from monitor.alerts.policy import recipients_for
         from storage import outbox
 
         src = self.cfg.sources.get(source)

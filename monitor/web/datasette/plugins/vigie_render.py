@@ -1,6 +1,6 @@
 """Datasette hooks for the Vigie archive: readable text, safe links, no writes, empty feeds.
 
-Loaded from ``monitor/datasette/plugins/`` by ``monitor/serve.py`` (Datasette 0.65 plugin hooks).
+Loaded from ``monitor/web/datasette/plugins/`` by ``monitor/web/serve.py`` (Datasette 0.65 plugin hooks).
 
 - ``render_cell``: ``body`` and ``answer_text`` become paragraphs (see ``paragraphs``), every
   piece of text escaped by markupsafe first, so stored HTML-looking text shows as text; ``url``

@@ -14,9 +14,9 @@ import re
 from datetime import datetime
 from functools import lru_cache
 
-from monitor.dates import DateError, normalize_date
-from monitor.records import CONTENT_FIELDS, Record
-from monitor.text import clean_line, clean_text
+from monitor.ingest.dates import DateError, normalize_date
+from monitor.ingest.records import CONTENT_FIELDS, Record
+from monitor.ingest.text import clean_line, clean_text
 from spiders.items import ArticleItem, QuestionItem
 from spiders.parse.an_record import question_status
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from monitor.alerts import recipients_for
+from monitor.alerts.policy import recipients_for
 from monitor.config import Config
 from storage import health as store
 from storage import outbox

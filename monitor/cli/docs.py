@@ -70,7 +70,7 @@ def config_reference() -> str:
 
 
 def command_reference() -> str:
-    from monitor.cli import cli
+    from monitor.cli.main import cli
 
     out = []
 

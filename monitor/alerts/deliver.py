@@ -44,10 +44,8 @@ from email.message import EmailMessage
 
 import sqlite_utils
 
-from monitor.compose import compose_alert, compose_digest, compose_test
-from monitor.config import Config
-from monitor.errors import ConfigError, DeliveryError
-from monitor.transports import (
+from monitor.alerts.compose import compose_alert, compose_digest, compose_test
+from monitor.alerts.transports import (
     ConnectFailed,
     CopyTaken,
     OutcomeUnknown,
@@ -56,6 +54,8 @@ from monitor.transports import (
     Transport,
     transport_for,
 )
+from monitor.config import Config
+from monitor.errors import ConfigError, DeliveryError
 from storage import outbox
 from storage.db import write_tx
 

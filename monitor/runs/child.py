@@ -2,7 +2,7 @@
 
 Why a child process per crawl: Twisted's reactor cannot be restarted, a crawl may hang or leak,
 and a kill must not take the daemon with it (PITFALLS.md: ~0.6 s per run, memory returned,
-clean SIGTERM). ``monitor/crawl.py`` starts this module with ``python -m monitor.crawler``.
+clean SIGTERM). ``monitor/runs/launch.py`` starts this module with ``python -m monitor.runs.child``.
 
 The child writes its items and counters into the run row created by the parent, then records
 the outcome; if it dies before that, the parent records the failure.
@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 from monitor.config import AssembleeSource, Config, SenatSource, SiteSource, load_config
-from monitor.outcome import judge
+from monitor.runs.outcome import judge
 from spiders.base import ERRORS, NOT_MODIFIED, PARSE_ERRORS
 from spiders.registry import spider_class
 from spiders.settings import polite_settings
@@ -88,7 +88,7 @@ def scrapy_settings(
         log_level=log_level,
     )
     settings.update(
-        ITEM_PIPELINES={"monitor.pipeline.StorePipeline": 300},
+        ITEM_PIPELINES={"monitor.ingest.pipeline.StorePipeline": 300},
         VIGIE_CONFIG_PATH=config_path,
         VIGIE_SOURCE=name,
         VIGIE_RUN_ID=run_id or 0,
@@ -133,7 +133,7 @@ def run_child(
     outcome, reason = judge(run, stats.get("finish_reason"), src.empty_ok, stats)
     if outcome == "failed" and _unchanged(run, stats):
         outcome, reason = "ok", "not modified since the last run (304)"
-    from monitor.pipeline import utc_now
+    from monitor.ingest.pipeline import utc_now
 
     store_runs.finish_run(db, run_id, outcome, reason, utc_now())
     return 0
@@ -157,7 +157,7 @@ def _quiet_scrapy(record: logging.LogRecord) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m monitor.crawler")
+    ap = argparse.ArgumentParser(prog="python -m monitor.runs.child")
     ap.add_argument("--config", required=True)
     ap.add_argument("--source", required=True)
     ap.add_argument("--run-id", type=int, default=0)
