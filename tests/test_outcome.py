@@ -22,7 +22,39 @@ def run(**kw):
             False,
             {"vigie/error/DNS lookup failed": 7},
             "failed",
-            "DNS lookup failed; 7 errors",
+            "site unreachable: DNS lookup failed (7 errors",
+        ),
+        (
+            run(errors=4),
+            "finished",
+            False,
+            {"vigie/error/connection refused": 4},
+            "failed",
+            "site unreachable: connection refused",
+        ),
+        (
+            run(errors=4),
+            "finished",
+            False,
+            {"vigie/error/timeout": 4},
+            "failed",
+            "site unreachable: timeout",
+        ),
+        (
+            run(errors=2),
+            "finished",
+            False,
+            {"vigie/error/SSLError": 2},
+            "failed",
+            "site unreachable: TLS error",
+        ),
+        (
+            run(errors=2, pages_fetched=1),
+            "finished",
+            False,
+            {"vigie/error/HTTP 404": 2},
+            "failed",
+            "HTTP 404; 2 errors, 1 pages fetched); if this source is empty on purpose",
         ),
         (
             run(errors=1, pages_fetched=3),
@@ -59,3 +91,13 @@ def test_main_reason_picks_the_most_frequent():
         main_reason({"vigie/error/timeout": 2, "vigie/error/HTTP 503": 5, "other": 9}) == "HTTP 503"
     )
     assert main_reason({}) is None
+
+
+@pytest.mark.parametrize(
+    "reason", ["DNS lookup failed", "connection refused", "timeout", "SSLError"]
+)
+def test_unreachable_site_never_suggests_empty_ok(reason):
+    got, why = judge(run(errors=3), "finished", False, {f"vigie/error/{reason}": 3})
+    assert got == "failed"
+    assert why.startswith("site unreachable: ")
+    assert "empty_ok" not in why

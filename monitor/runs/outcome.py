@@ -1,4 +1,7 @@
-"""Judge a finished run: ok, or failed with a reason a user understands."""
+"""Judge a finished run: ok, or failed with a reason a user understands.
+
+A site that could not be reached at all (DNS, connection refused, timeout, TLS) is named as
+such: telling the user to "set empty_ok = true" there would hide an outage (issue 10)."""
 
 from __future__ import annotations
 
@@ -22,6 +25,9 @@ def judge(
         blocked = stats.get("vigie/robots_blocked", 0)
         detail = f"{errors} errors, {pages} pages fetched"
         top = main_reason(stats)
+        cause = unreachable_cause(stats) if pages == 0 else None
+        if cause:
+            return "failed", f"site unreachable: {cause} ({errors} errors, no page fetched)"
         if top:
             detail = f"{top}; {detail}"
         if blocked:
@@ -44,3 +50,29 @@ def main_reason(stats: dict[str, Any]) -> str | None:
         k.removeprefix("vigie/error/"): v for k, v in stats.items() if k.startswith("vigie/error/")
     }
     return max(reasons, key=lambda k: reasons[k]) if reasons else None
+
+
+#: fetch-failure reasons (``spiders.base.download_failure_reason``) meaning "never reached"
+_UNREACHABLE = (
+    ("DNS lookup failed", "DNS lookup failed"),
+    ("connection refused", "connection refused"),
+    ("timeout", "timeout"),
+)
+_TLS_MARKS = ("ssl", "tls", "certificate", "handshake")
+
+
+def unreachable_cause(stats: dict[str, Any]) -> str | None:
+    """The cause when every failure says the site was never reached, else None."""
+    reasons = {
+        k.removeprefix("vigie/error/"): v for k, v in stats.items() if k.startswith("vigie/error/")
+    }
+    causes: dict[str, int] = {}
+    for reason, count in reasons.items():
+        low = reason.lower()
+        cause = next((c for prefix, c in _UNREACHABLE if low.startswith(prefix.lower())), None)
+        if cause is None and any(m in low for m in _TLS_MARKS):
+            cause = "TLS error"
+        if cause is None:
+            return None
+        causes[cause] = causes.get(cause, 0) + count
+    return max(causes, key=lambda k: causes[k]) if causes else None
