@@ -23,6 +23,10 @@ class StorageError(Exception):
     """The database cannot be opened or written (disk full, permissions, corruption)."""
 
 
+#: what a caller outside storage/ catches for a failed statement (monitor/ never imports sqlite3)
+DatabaseError = sqlite3.Error
+
+
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     """Open (and create/migrate) the archive at ``path``.
 
@@ -49,6 +53,17 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     except sqlite3.Error as exc:
         raise StorageError(f"cannot open database {p}: {exc}") from exc
     return db
+
+
+def open_db_quick(path: str | Path, timeout: float = 2.0) -> sqlite_utils.Database:
+    """An existing archive, no migration, a short busy timeout: for a process exiting at once,
+    which must never wait on a lock it may hold itself."""
+    return sqlite_utils.Database(sqlite3.connect(str(path), timeout=timeout, isolation_level=None))
+
+
+def close_db(db: sqlite_utils.Database) -> None:
+    """Close the connection now (a daemon runs for months: nothing left to the GC)."""
+    db.conn.close()
 
 
 @contextmanager

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import sqlite_utils
 
+from storage.db import write_tx
+
 Outcome = Literal["new", "changed", "unchanged"]
 
 #: bookkeeping columns refreshed on every sighting without making a version
@@ -137,3 +139,33 @@ def followed_ids(db: sqlite_utils.Database, source: str) -> set[str]:
         r[0]
         for r in db.conn.execute("SELECT id FROM items WHERE source = ? AND followed = 1", [source])
     }
+
+
+def get_item(db: sqlite_utils.Database, item_id: str | None) -> dict[str, Any] | None:
+    """One stored item by id, None when absent."""
+    if not item_id:
+        return None
+    return next(iter(db.query("SELECT * FROM items WHERE id = ?", [item_id])), None)
+
+
+def match_rows(db: sqlite_utils.Database, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """id, kind, followed, ``fields``, matched and matched_terms of every item, for
+    re-applying the watch terms."""
+    cols = ", ".join(f"[{f}]" for f in fields)
+    cur = db.conn.execute(f"SELECT id, kind, followed, {cols}, matched, matched_terms FROM items")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def set_match(
+    db: sqlite_utils.Database, updates: list[tuple[str, bool, str, str, str | None, bool]]
+) -> None:
+    """Store new match results (id, matched, terms JSON, fields JSON, snippet, followed) in
+    one transaction; ``followed`` is sticky (never unset here)."""
+    with write_tx(db):
+        for id_, matched, terms, fields, snippet, followed in updates:
+            db.conn.execute(
+                "UPDATE items SET matched = ?, matched_terms = ?, match_fields = ?, snippet = ?, "
+                "followed = max(coalesce(followed, 0), ?) WHERE id = ?",
+                [int(matched), terms, fields, snippet, int(followed), id_],
+            )

@@ -82,6 +82,14 @@ def enqueue(
     return cur.lastrowid
 
 
+def last_created(db: sqlite_utils.Database, event: str, source: str) -> str | None:
+    """When the latest alert of ``event`` for ``source`` was enqueued (None: never)."""
+    row = db.conn.execute(
+        "SELECT max(created) FROM alerts WHERE event = ? AND source = ?", [event, source]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def _rows(cur: sqlite3.Cursor) -> list[dict]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

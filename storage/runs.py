@@ -55,6 +55,18 @@ def finish_run(
     return get_run(db, run_id)
 
 
+def overrule(
+    db: sqlite_utils.Database, run_id: int, outcome: str, reason: str | None, now: str
+) -> dict[str, Any]:
+    """Replace a finished run's outcome (a parent's timeout wins over the child's verdict)."""
+    with write_tx(db):
+        db.conn.execute(
+            "UPDATE runs SET outcome = ?, reason = ?, ended = coalesce(ended, ?) WHERE id = ?",
+            [outcome, reason, now, run_id],
+        )
+    return get_run(db, run_id)
+
+
 def get_run(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
     return db.table("runs").get(run_id)
 
@@ -72,11 +84,42 @@ def last_success(db: sqlite_utils.Database, source: str) -> str | None:
     return row[0] if row else None
 
 
-def close_orphans(db: sqlite_utils.Database, now: str, alive: set[int] | None = None) -> int:
-    """Runs left 'running' by a killed process become 'interrupted'."""
+def running_runs(db: sqlite_utils.Database) -> list[tuple[int, int | None]]:
+    """(run id, owner pid) of every run still marked 'running'."""
+    return [
+        (int(rid), pid)
+        for rid, pid in db.conn.execute("SELECT id, pid FROM runs WHERE outcome = 'running'")
+    ]
+
+
+def last_attempt(db: sqlite_utils.Database, source: str) -> str | None:
+    """When the source's latest run started, whatever its outcome."""
+    row = db.conn.execute("SELECT max(started) FROM runs WHERE source = ?", [source]).fetchone()
+    return row[0] if row else None
+
+
+def daemon_row(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    """The daemon's heartbeat row (pid, started, heartbeat, state), None before a first start."""
+    return next(db["daemon"].rows_where("id = 1"), None)
+
+
+def close_orphans(db: sqlite_utils.Database, now: str, *, own_runs_too: bool = False) -> int:
+    """The one place that closes orphan runs: runs left 'running' by a process that no longer
+    exists (killed with -9, machine rebooted) become 'interrupted'.
+
+    ``own_runs_too``: this process's own 'running' rows are orphans as well (a daemon starting
+    with a recycled pid, or exiting at once on a second signal after killing its children).
+    Returns how many runs were closed."""
+    import psutil
+
+    me = os.getpid()
     with write_tx(db):
         rows = db.conn.execute("SELECT id, pid FROM runs WHERE outcome = 'running'").fetchall()
-        dead = [rid for rid, pid in rows if not alive or pid not in alive]
+        dead = [
+            rid
+            for rid, pid in rows
+            if not pid or not psutil.pid_exists(pid) or (own_runs_too and pid == me)
+        ]
         for rid in dead:
             db.conn.execute(
                 "UPDATE runs SET outcome = 'interrupted', reason = 'process stopped before the end "

@@ -56,6 +56,7 @@ from monitor.alerts.transports import (
 )
 from monitor.config import Config
 from monitor.errors import ConfigError, DeliveryError
+from storage import items as store_items
 from storage import outbox
 from storage.db import write_tx
 
@@ -93,9 +94,7 @@ def lease_seconds(cfg: Config) -> int:
 
 
 def _item(db: sqlite_utils.Database, item_id: str | None) -> dict | None:
-    if not item_id:
-        return None
-    return next(iter(db.query("SELECT * FROM items WHERE id = ?", [item_id])), None)
+    return store_items.get_item(db, item_id)
 
 
 def _recipients(alert: dict, cfg: Config) -> list[str]:

@@ -34,12 +34,12 @@ def run(ctx: click.Context) -> None:
 def status(ctx: click.Context, as_json: bool) -> None:
     """Is the daemon alive; per source: last run, outcome, counts, next run, health."""
     from monitor.daemon.status import collect, render
-    from storage.db import open_db
+    from storage.db import close_db, open_db
 
     cfg, _ = _config(ctx)
     db = open_db(cfg.db_path)
     try:
         data = collect(db, cfg)
     finally:
-        db.conn.close()
+        close_db(db)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else render(data))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -19,7 +18,7 @@ import click
 
 from monitor.config import Config, config_path, load_config, redacted
 from monitor.errors import RunFailed, VigieError
-from storage.db import StorageError
+from storage.db import DatabaseError, StorageError
 
 logger = logging.getLogger("vigie")
 
@@ -51,7 +50,7 @@ class VigieGroup(click.Group):
             for line in _lines(exc):
                 click.echo(f"Error: {line}", err=True)
             ctx.exit(exc.exit_code)
-        except (StorageError, sqlite3.Error) as exc:
+        except (StorageError, DatabaseError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"Error: database: {exc}", err=True)

@@ -79,10 +79,7 @@ def catch_up_plan(
     for name, src in cfg.enabled_sources().items():
         prev = previous_fire(source_trigger(src.schedule, seconds=seconds), now)
         success = _parse(store_runs.last_success(db, name))
-        last = db.conn.execute("SELECT max(started) FROM runs WHERE source = ?", [name]).fetchone()[
-            0
-        ]
-        attempt = _parse(last)
+        attempt = _parse(store_runs.last_attempt(db, name))
         plan[name] = {
             "previous_fire": prev,
             "catch_up": prev is not None and (success is None or success < prev),

@@ -28,7 +28,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sqlite3
 import threading
 import time
 from contextlib import contextmanager
@@ -56,7 +55,7 @@ from monitor.daemon.schedule import (  # noqa: F401 - re-exported for status and
 )
 from monitor.errors import VigieError
 from storage import runs as store_runs
-from storage.db import open_db, write_tx
+from storage.db import close_db, open_db, open_db_quick, write_tx
 
 MISSED_EVENT = "health_missed"
 logger = logging.getLogger("vigie.daemon")
@@ -83,10 +82,10 @@ def stop_stray_crawls(db: Any, config_path: str) -> set[int]:
     """Crawl children of a daemon that was killed (-9, OOM) keep crawling: stop them, so the
     catch-up run does not crawl the same source twice at once. Returns the pids still alive
     among the owners of ``running`` rows (another daemon or a ``vigie crawl`` in progress)."""
-    rows = list(db.query("SELECT id, pid FROM runs WHERE outcome = 'running'"))
+    rows = store_runs.running_runs(db)
     me = os.getpid()
-    owners = {r["pid"] for r in rows if r["pid"] and r["pid"] != me and psutil.pid_exists(r["pid"])}
-    orphans = {str(r["id"]) for r in rows if r["pid"] not in owners}
+    owners = {pid for _, pid in rows if pid and pid != me and psutil.pid_exists(pid)}
+    orphans = {str(rid) for rid, pid in rows if pid not in owners}
     config = str(Path(config_path).resolve())
     strays = []
     for proc in psutil.process_iter(["cmdline"]) if orphans else ():
@@ -125,7 +124,7 @@ class Daemon:
         try:
             yield db
         finally:
-            db.conn.close()
+            close_db(db)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -134,8 +133,8 @@ class Daemon:
         now = datetime.now(UTC)
         with self.db() as db:
             self._refuse_second_daemon(db, now)
-            alive = stop_stray_crawls(db, self.config_path)
-            closed = store_runs.close_orphans(db, started, alive)
+            stop_stray_crawls(db, self.config_path)
+            closed = store_runs.close_orphans(db, started, own_runs_too=True)
             if closed:
                 logger.warning(
                     "%d run(s) left running by a stopped process marked interrupted", closed
@@ -165,7 +164,7 @@ class Daemon:
         return self._shutdown()
 
     def _refuse_second_daemon(self, db: Any, now: datetime) -> None:
-        row = next(db["daemon"].rows_where("id = 1"), None)
+        row = store_runs.daemon_row(db)
         if (
             row
             and row["pid"] != os.getpid()
@@ -249,18 +248,9 @@ class Daemon:
             except psutil.Error:
                 pass
         try:  # a short busy timeout: never wait on a lock this process may hold itself
-            import sqlite_utils
-
-            db = sqlite_utils.Database(
-                sqlite3.connect(str(self.cfg.db_path), timeout=2, isolation_level=None)
-            )
-            others = {
-                r["pid"]
-                for r in db.query("SELECT DISTINCT pid FROM runs WHERE outcome = 'running'")
-                if r["pid"] and r["pid"] != os.getpid() and psutil.pid_exists(r["pid"])
-            }
+            db = open_db_quick(self.cfg.db_path)
             now = utc_now()
-            store_runs.close_orphans(db, now, others or {-1})
+            store_runs.close_orphans(db, now, own_runs_too=True)
             store_runs.heartbeat(db, now, "stopped")
         except Exception as exc:  # the next start closes what is left
             logger.error("exit at once: could not record the stop (%s)", exc)
@@ -364,11 +354,7 @@ class Daemon:
         recipients = recipients_for(self.cfg.alerts.email.recipients, src.recipients if src else [])
         now = datetime.now(UTC)
         with self.db() as db, write_tx(db):
-            recent = db.conn.execute(
-                "SELECT max(created) FROM alerts WHERE event = ? AND source = ?",
-                [MISSED_EVENT, source],
-            ).fetchone()[0]
-            last = _parse(recent)
+            last = _parse(outbox.last_created(db, MISSED_EVENT, source))
             if last is not None and (now - last).total_seconds() < self.cfg.alerts.reminder_every:
                 return
             outbox.enqueue(

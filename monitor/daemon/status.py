@@ -20,7 +20,7 @@ COUNTS = ("pages_fetched", "not_modified", "items_seen", "items_new", "items_cha
 
 
 def daemon_status(db: sqlite_utils.Database, cfg: Config, now: datetime) -> dict[str, Any]:
-    row = next(db["daemon"].rows_where("id = 1"), None)
+    row = store_runs.daemon_row(db)
     if row is None:
         return {
             "alive": False,

@@ -87,13 +87,27 @@ def article_record(item: ArticleItem, now: datetime) -> Record:
     )
 
 
+def is_followed(kind: str, *, matched: bool, listed: bool = False, already: bool = False) -> bool:
+    """The one rule deciding "followed" (pipeline, rematch): a question is followed when the
+    config lists it (``follow``), when it matches the watch terms, or when it already was
+    (storage keeps the flag sticky). Articles are never followed: a changed article alerts only
+    when it matches."""
+    return kind == "question" and (listed or matched or already)
+
+
+def listed_in_follow(uid: str | None, url: str | None, follow: set[str] | None) -> bool:
+    """Whether a source's ``follow`` entries name this question (by uid or page URL)."""
+    if not follow or not uid:
+        return False
+    return uid in follow or url in follow or uid in follow_ids(frozenset(follow))
+
+
 def question_record(item: QuestionItem, now: datetime, follow: set[str] | None = None) -> Record:
     if not item.uid:
         raise NormalizeError(f"{item.url}: question without identifier")
     status, reason = question_status(item)
     followed = int(
-        bool(follow)
-        and (item.uid in follow or item.url in follow or item.uid in follow_ids(frozenset(follow)))  # type: ignore[arg-type, operator]
+        is_followed("question", matched=False, listed=listed_in_follow(item.uid, item.url, follow))
     )
     return Record(
         id=item.uid,

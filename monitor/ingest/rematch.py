@@ -12,32 +12,32 @@ import sqlite_utils
 
 from monitor.config import Config
 from monitor.ingest.match import MATCHED_FIELDS, Matcher
-from storage.db import write_tx
+from monitor.ingest.normalize import is_followed
+from storage import items as store_items
 
 
 def rematch_all(db: sqlite_utils.Database, cfg: Config, batch: int = 1000) -> tuple[int, int]:
     matcher = Matcher(cfg.watch.terms, cfg.watch.exclude)
     total = changed = 0
-    cols = ", ".join(MATCHED_FIELDS)
-    rows = db.conn.execute(f"SELECT id, {cols}, matched, matched_terms FROM items").fetchall()
+    rows = store_items.match_rows(db, MATCHED_FIELDS)
     for i in range(0, len(rows), batch):
-        with write_tx(db):
-            for id_, *texts, matched, terms in rows[i : i + batch]:
-                total += 1
-                r = matcher.match(dict(zip(MATCHED_FIELDS, texts, strict=True)))
-                new_terms = json.dumps(r.terms, ensure_ascii=False)
-                if int(r.matched) != (matched or 0) or new_terms != terms:
-                    changed += 1
-                db.conn.execute(
-                    "UPDATE items SET matched = ?, matched_terms = ?, match_fields = ?, snippet = ?, "
-                    "followed = CASE WHEN kind = 'question' AND ? THEN 1 ELSE followed END WHERE id = ?",
-                    [
-                        int(r.matched),
-                        new_terms,
-                        json.dumps(r.fields, ensure_ascii=False),
-                        r.snippet,
-                        int(r.matched),
-                        id_,
-                    ],
+        updates = []
+        for row in rows[i : i + batch]:
+            total += 1
+            r = matcher.match({f: row[f] for f in MATCHED_FIELDS})
+            new_terms = json.dumps(r.terms, ensure_ascii=False)
+            if int(r.matched) != (row["matched"] or 0) or new_terms != row["matched_terms"]:
+                changed += 1
+            followed = is_followed(row["kind"], matched=r.matched, already=bool(row["followed"]))
+            updates.append(
+                (
+                    row["id"],
+                    r.matched,
+                    new_terms,
+                    json.dumps(r.fields, ensure_ascii=False),
+                    r.snippet,
+                    followed,
                 )
+            )
+        store_items.set_match(db, updates)
     return total, changed

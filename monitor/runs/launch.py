@@ -22,7 +22,7 @@ from typing import Any
 
 from monitor.config import Config
 from storage import runs as store_runs
-from storage.db import open_db
+from storage.db import close_db, open_db
 
 logger = logging.getLogger("vigie.crawl")
 
@@ -110,7 +110,11 @@ def crawl_source(
         )
     db = open_db(cfg.db_path)
     try:
-        _close_dead_runs(db)
+        closed = store_runs.close_orphans(db, utc_now())
+        if closed:
+            # a `vigie crawl` killed with -9 (or a reboot) leaves its run open; a cron-driven
+            # crawl must not show a run "running" forever
+            logger.warning("%d run(s) left running by a stopped process marked interrupted", closed)
         run_id = store_runs.start_run(db, source, utc_now())
         proc = subprocess.Popen(
             _child_cmd(config_path, source, run_id, False, log_level),
@@ -129,30 +133,15 @@ def crawl_source(
             row = store_runs.finish_run(db, run_id, forced or "failed", why, utc_now())
         elif forced == "failed" and row["outcome"] != "failed":
             # the child saw our SIGTERM as a shutdown and wrote "interrupted": the timeout wins
-            row = _overrule(db, run_id, "failed", reason)
+            row = store_runs.overrule(db, run_id, "failed", reason, utc_now())
         result = RunResult(
             source, run_id, row["outcome"], row["reason"], row, time.monotonic() - started
         )
         _after_run(db, cfg, source, row)
     finally:
-        db.conn.close()  # the daemon runs for months: no connection left to the garbage collector
+        close_db(db)  # the daemon runs for months: no connection left to the garbage collector
     logger.info("run %s", result.line())
     return result
-
-
-def _close_dead_runs(db: Any) -> None:
-    """Runs left 'running' by a process that no longer exists become 'interrupted'.
-
-    Why here: a ``vigie crawl`` killed with -9 (or a machine reboot) leaves its run row open,
-    and only the daemon's start used to close such rows; a cron-driven ``vigie crawl`` must
-    not show a run "running" forever."""
-    import psutil
-
-    rows = db.conn.execute("SELECT DISTINCT pid FROM runs WHERE outcome = 'running'").fetchall()
-    alive = {pid for (pid,) in rows if pid and psutil.pid_exists(pid)}
-    if len(alive) < len(rows):
-        closed = store_runs.close_orphans(db, utc_now(), alive or {-1})
-        logger.warning("%d run(s) left running by a stopped process marked interrupted", closed)
 
 
 def _supervise(
@@ -198,17 +187,6 @@ def _supervise(
         elif not killed and now - term_sent > KILL_GRACE:
             killed = True
             _signal(proc, signal.SIGKILL)
-
-
-def _overrule(db: Any, run_id: int, outcome: str, reason: str | None) -> dict[str, Any]:
-    from storage.db import write_tx
-
-    with write_tx(db):
-        db.conn.execute(
-            "UPDATE runs SET outcome = ?, reason = ?, ended = coalesce(ended, ?) WHERE id = ?",
-            [outcome, reason, utc_now(), run_id],
-        )
-    return store_runs.get_run(db, run_id)
 
 
 def _signal(proc: subprocess.Popen, sig: int) -> None:
