@@ -9,88 +9,33 @@ example, because a user fixing a config file wants the whole list at once.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from monitor.errors import ConfigError
+from monitor.sources.assemblee import AssembleeSource  # noqa: F401 - re-exported
+from monitor.sources.base import (  # noqa: F401 - shared field types, re-exported
+    Cron,
+    Duration,
+    HttpUrl,
+    Section,
+    SourceBase,
+    validate_cron,
+)
+from monitor.sources.registry import source_types
+from monitor.sources.senat import SenatSource  # noqa: F401 - re-exported
+from monitor.sources.site import Selectors, SiteSource  # noqa: F401 - re-exported
+from spiders import defaults
 
 DEFAULT_CONFIG = "config.toml"
 VERSION = "0.1.0"
 PROJECT_URL = "https://github.com/vigie-veille/vigie"
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def _duration(value: Any) -> Any:
-    """Accept 3600, "90s", "30m", "12h", "14d", "2w" → seconds."""
-    if isinstance(value, bool):
-        raise ValueError('expected a duration like "30m", "12h" or "14d"')
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        m = _DURATION.match(value)
-        if m:
-            return int(m.group(1)) * _UNITS[m.group(2)]
-    raise ValueError(f'{value!r} is not a duration; expected e.g. "30m", "12h" or "14d"')
-
-
-Duration = Annotated[int, BeforeValidator(_duration)]
-
-
-def validate_cron(value: str) -> str:
-    """A 5-field crontab with day names; numeric day-of-week is refused (APScheduler reads
-    0 as Monday, cron as Sunday: see PITFALLS.md)."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    fields = value.split()
-    if len(fields) != 5:
-        raise ValueError(
-            f"{value!r} is not a cron expression; expected 5 fields "
-            '(minute hour day month day-of-week), e.g. "0 7 * * *"'
-        )
-    if re.search(r"\d", fields[4]):
-        raise ValueError(
-            f"{value!r}: write the day of week with names (mon-fri, sat,sun), not numbers, "
-            'e.g. "0 7 * * mon-fri"'
-        )
-    try:
-        CronTrigger.from_crontab(value, timezone="Europe/Paris")
-    except ValueError as exc:
-        raise ValueError(
-            f'{value!r} is not a valid cron expression ({exc}); e.g. "0 7 * * *"'
-        ) from None
-    hour = fields[1]
-    if hour == "2" or hour.startswith("2,") or hour.endswith(",2"):
-        raise ValueError(
-            f"{value!r} runs between 02:00 and 03:00 Europe/Paris, which the DST change skips "
-            'or repeats; pick another hour, e.g. "30 3 * * *"'
-        )
-    return value
-
-
-Cron = Annotated[str, BeforeValidator(lambda v: validate_cron(v) if isinstance(v, str) else v)]
-
-
-def _http_url(value: Any) -> Any:
-    if isinstance(value, str):
-        v = value.strip().rstrip("/")
-        if not re.match(r"^https?://[^/\s]+", v):
-            raise ValueError(f'{value!r} is not an http(s) URL; e.g. "https://www.fncs.org"')
-        return v
-    return value
-
-
-HttpUrl = Annotated[str, BeforeValidator(_http_url)]
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class StorageConfig(Section):
@@ -141,7 +86,7 @@ class CrawlConfig(Section):
         description="Pages larger than this are refused (logged); open-data dumps use max_dump_bytes.",
     )
     max_dump_bytes: int = Field(
-        300_000_000, gt=0, description="Largest open-data archive accepted."
+        defaults.MAX_DUMP_BYTES, gt=0, description="Largest open-data archive accepted."
     )
     max_pages: int = Field(
         5000,
@@ -170,109 +115,8 @@ class WatchConfig(Section):
     )
 
 
-class SourceBase(Section):
-    spider: str = Field(..., description='"site", "assemblee" or "senat".')
-    enabled: bool = Field(
-        True, description="false keeps the source in the file but never crawls it."
-    )
-    url: HttpUrl = Field(..., description="The site's base URL; every fetched URL derives from it.")
-    schedule: Cron = Field(
-        "0 7 * * *", description='Cron (Europe/Paris, day names), e.g. "0 7,13,19 * * mon-fri".'
-    )
-    timeout: Duration | None = Field(
-        None, description="Overrides crawl.run_timeout for this source."
-    )
-    stale_after: Duration | None = Field(
-        None, description='Health alert when nothing new was seen for this long, e.g. "30d".'
-    )
-    empty_ok: bool = Field(
-        False, description="Declare that zero items is normal for this source (no health alert)."
-    )
-    recipients: list[str] = Field(
-        [],
-        description="Extra recipients for this source's alerts (added to alerts.email.recipients).",
-    )
-
-
-class Selectors(Section):
-    title: str | None = Field(None, description="CSS selector of an article's title.")
-    body: str | None = Field(None, description="CSS selector of an article's text.")
-    date: str | None = Field(None, description="CSS selector of an article's date text.")
-    author: str | None = Field(None, description="CSS selector of an article's author.")
-    links: str | None = Field(None, description="CSS selector of article links on listing pages.")
-
-
-class SiteSource(SourceBase):
-    spider: Literal["site"] = Field(
-        "site", description='"site": feeds, WordPress API, sitemaps, listings.'
-    )
-    feeds: list[str] = Field([], description="Feed URLs or paths (tried before autodiscovery).")
-    sitemaps: list[str] = Field(
-        [],
-        description="Sitemap URLs or paths (tried before /sitemap.xml, /wp-sitemap.xml, robots.txt).",
-    )
-    listings: list[str] = Field(
-        [],
-        description="Listing pages (paths or URLs) whose article links are followed; default the home page.",
-    )
-    selectors: Selectors = Field(
-        Selectors(), description="Per-site CSS selectors; they win over metadata when they match."
-    )
-    revalidate_known: bool = Field(
-        False,
-        description="Re-ask known articles with a conditional request (304 when unchanged) even when no feed/sitemap says they changed.",
-    )
-
-
-class AssembleeSource(SourceBase):
-    spider: Literal["assemblee"] = Field(
-        "assemblee", description='"assemblee": Assemblée nationale questions.'
-    )
-    url: HttpUrl = Field(
-        "https://www.assemblee-nationale.fr", description="The Assemblée site (question pages)."
-    )
-    open_data_url: HttpUrl = Field(
-        "https://data.assemblee-nationale.fr", description="The open-data host (nightly dumps)."
-    )
-    legislature: int = Field(
-        17, ge=1, le=30, description="Legislature whose questions are watched."
-    )
-    kinds: list[Literal["QE", "QG", "QOSD"]] = Field(
-        ["QE", "QG", "QOSD"],
-        description="Question types: QE (written), QG (to the Government), QOSD (oral).",
-    )
-    follow: list[str] = Field(
-        [], description="Question uids or page URLs followed whatever their text."
-    )
-    deputies: bool = Field(
-        True, description="Download the deputies dump for author names and circonscriptions."
-    )
-    pages: bool = Field(
-        True, description="Fetch the question page of matched and followed questions."
-    )
-
-
-class SenatSource(SourceBase):
-    spider: Literal["senat"] = Field("senat", description='"senat": Sénat questions.')
-    url: HttpUrl = Field("https://www.senat.fr", description="The Sénat site (question pages).")
-    open_data_url: HttpUrl = Field("https://data.senat.fr", description="The open-data host (CSV).")
-    csv_path: str = Field(
-        "/data/questions/questions-depuis-un-an.csv",
-        description="Path of the questions CSV on open_data_url.",
-    )
-    follow: list[str] = Field(
-        [], description="Question references or page URLs followed whatever their text."
-    )
-    pages: bool = Field(
-        True, description="Fetch the question page of matched and followed questions."
-    )
-
-
-SOURCE_TYPES: dict[str, type[SourceBase]] = {
-    "site": SiteSource,
-    "assemblee": AssembleeSource,
-    "senat": SenatSource,
-}
+#: config name → model, derived from the family registry (monitor/sources/registry.py)
+SOURCE_TYPES: dict[str, type[SourceBase]] = source_types()
 
 
 class EmailConfig(Section):
@@ -417,6 +261,22 @@ def load_config(path: str | Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"not valid TOML: {exc}"], str(p)) from None
     return parse_config(data, base_dir=str(p.resolve().parent), path=str(p))
+
+
+def config_to_json(cfg: Config) -> str:
+    """The validated config, serialized for a crawl child (which never re-reads the file).
+
+    Each source is dumped by its own family model: dumping ``sources`` through the
+    ``dict[str, SourceBase]`` annotation would drop the family's own keys."""
+    data = cfg.model_dump(mode="json", exclude={"sources", "base_dir"})
+    data["sources"] = {k: v.model_dump(mode="json") for k, v in cfg.sources.items()}
+    return json.dumps({"base_dir": cfg.base_dir, "config": data}, ensure_ascii=False)
+
+
+def config_from_json(text: str) -> Config:
+    """The config a parent serialized with :func:`config_to_json`."""
+    payload = json.loads(text)
+    return parse_config(payload["config"], base_dir=payload["base_dir"], path="(from parent)")
 
 
 def parse_config(data: dict[str, Any], *, base_dir: str = ".", path: str | None = None) -> Config:

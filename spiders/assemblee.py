@@ -42,6 +42,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from spiders import defaults
 from spiders.base import SourceSpider
 from spiders.items import QuestionItem, SeenItem, ValidatorItem
 from spiders.parse.an_deputies import Deputy, parse_deputies
@@ -73,15 +74,15 @@ class AssembleeSpider(SourceSpider):
     def __init__(
         self,
         source: str,
-        url: str = "https://www.assemblee-nationale.fr",
-        open_data_url: str = "https://data.assemblee-nationale.fr",
-        legislature: int = 17,
+        url: str = defaults.ASSEMBLEE_URL,
+        open_data_url: str = defaults.ASSEMBLEE_OPEN_DATA_URL,
+        legislature: int = defaults.ASSEMBLEE_LEGISLATURE,
         kinds: list[str] | None = None,
         follow: list[str] | None = None,
         deputies: bool = True,
         pages: bool = True,
         followed: list[str] | None = None,
-        max_dump_bytes: int = 300_000_000,
+        max_dump_bytes: int = defaults.MAX_DUMP_BYTES,
         fingerprints: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:

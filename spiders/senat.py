@@ -25,6 +25,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from spiders import defaults
 from spiders.base import SourceSpider
 from spiders.items import QuestionItem
 from spiders.parse.an_page import PageError
@@ -50,13 +51,13 @@ class SenatSpider(SourceSpider):
     def __init__(
         self,
         source: str,
-        url: str = "https://www.senat.fr",
-        open_data_url: str = "https://data.senat.fr",
-        csv_path: str = "/data/questions/questions-depuis-un-an.csv",
+        url: str = defaults.SENAT_URL,
+        open_data_url: str = defaults.SENAT_OPEN_DATA_URL,
+        csv_path: str = defaults.SENAT_CSV_PATH,
         follow: list[str] | None = None,
         pages: bool = True,
         followed: list[str] | None = None,
-        max_dump_bytes: int = 300_000_000,
+        max_dump_bytes: int = defaults.MAX_DUMP_BYTES,
         **kwargs: Any,
     ) -> None:
         super().__init__(source, url, **kwargs)

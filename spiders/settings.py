@@ -2,6 +2,7 @@
 
 Why a function and not a settings module: the values come from the user's config (passed as
 plain arguments by ``monitor/runs/child.py``), and spiders must not import ``monitor``.
+No defaults here: the ``[crawl]`` model in ``monitor/config.py`` declares them, once.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from typing import Any
 def polite_settings(
     *,
     user_agent: str,
-    obey_robots: bool = True,
-    download_delay: float = 1.0,
-    autothrottle: bool = True,
-    autothrottle_target_concurrency: float = 1.0,
-    concurrent_requests_per_domain: int = 2,
-    download_timeout: float = 30,
-    retry_times: int = 3,
-    retry_backoff: float = 1.0,
-    max_page_bytes: int = 10_000_000,
-    max_pages: int = 5000,
+    obey_robots: bool,
+    download_delay: float,
+    autothrottle: bool,
+    autothrottle_target_concurrency: float,
+    concurrent_requests_per_domain: int,
+    download_timeout: float,
+    retry_times: int,
+    retry_backoff: float,
+    max_page_bytes: int,
+    max_pages: int,
     log_level: str = "INFO",
 ) -> dict[str, Any]:
     return {

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from monitor import config as c
 from monitor.cli.docs import SECTIONS, config_reference
+from monitor.sources.registry import FAMILIES
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -30,13 +31,12 @@ def test_readme_references_are_up_to_date():
 def test_every_config_key_is_documented():
     ref = config_reference()
     models = [m for _, m in SECTIONS]
+    families = [f.model for f in FAMILIES.values()]
     for model in (
         c.StorageConfig,
         c.CrawlConfig,
         c.WatchConfig,
-        c.SiteSource,
-        c.AssembleeSource,
-        c.SenatSource,
+        *families,
         c.AlertsConfig,
         c.EmailConfig,
         c.DaemonConfig,

@@ -13,16 +13,19 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from monitor import config as c
+from monitor.sources.registry import FAMILIES
 
+#: every documented table; the source families' rows come from the registry
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("storage", c.StorageConfig),
     ("crawl", c.CrawlConfig),
     ("watch", c.WatchConfig),
     ("sources.<name> (every spider)", c.SourceBase),
-    ('sources.<name> with spider = "site"', c.SiteSource),
-    ("sources.<name>.selectors", c.Selectors),
-    ('sources.<name> with spider = "assemblee"', c.AssembleeSource),
-    ('sources.<name> with spider = "senat"', c.SenatSource),
+    *(
+        row
+        for family in FAMILIES.values()
+        for row in ((family.doc, family.model), *family.doc_tables)
+    ),
     ("alerts", c.AlertsConfig),
     ("alerts.email", c.EmailConfig),
     ("daemon", c.DaemonConfig),

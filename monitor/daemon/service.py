@@ -78,7 +78,7 @@ def daemon_alive(row: dict | None, heartbeat_every: int, now: datetime) -> bool:
     return fresh and psutil.pid_exists(int(row["pid"]))
 
 
-def stop_stray_crawls(db: Any, config_path: str) -> set[int]:
+def stop_stray_crawls(db: Any, db_path: str | Path) -> set[int]:
     """Crawl children of a daemon that was killed (-9, OOM) keep crawling: stop them, so the
     catch-up run does not crawl the same source twice at once. Returns the pids still alive
     among the owners of ``running`` rows (another daemon or a ``vigie crawl`` in progress)."""
@@ -86,11 +86,11 @@ def stop_stray_crawls(db: Any, config_path: str) -> set[int]:
     me = os.getpid()
     owners = {pid for _, pid in rows if pid and pid != me and psutil.pid_exists(pid)}
     orphans = {str(rid) for rid, pid in rows if pid not in owners}
-    config = str(Path(config_path).resolve())
+    archive = str(Path(db_path).resolve())
     strays = []
     for proc in psutil.process_iter(["cmdline"]) if orphans else ():
         args = _crawler_args(proc.info.get("cmdline") or [])
-        if args.get("--config") == config and args.get("--run-id") in orphans:
+        if args.get("--db") == archive and args.get("--run-id") in orphans:
             strays.append(proc)
     for proc in strays:
         logger.warning("stopping crawl process %d left by a killed daemon", proc.pid)
@@ -133,7 +133,7 @@ class Daemon:
         now = datetime.now(UTC)
         with self.db() as db:
             self._refuse_second_daemon(db, now)
-            stop_stray_crawls(db, self.config_path)
+            stop_stray_crawls(db, self.cfg.db_path)
             closed = store_runs.close_orphans(db, started, own_runs_too=True)
             if closed:
                 logger.warning(

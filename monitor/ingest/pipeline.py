@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.alerts import policy as alert_policy
-from monitor.config import Config, load_config
+from monitor.config import Config, config_from_json, load_config
 from monitor.ingest.dates import PARIS
 from monitor.ingest.match import MATCHED_FIELDS, Matcher
 from monitor.ingest.normalize import (
@@ -57,7 +57,10 @@ class StorePipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         s = crawler.settings
-        self.cfg: Config = load_config(s.get("VIGIE_CONFIG_PATH"))
+        # the validated config, serialized by the crawl child (never re-read from disk);
+        # VIGIE_CONFIG_PATH only for a pipeline driven by hand (bench/dump_ingest.py)
+        raw = s.get("VIGIE_CONFIG")
+        self.cfg: Config = config_from_json(raw) if raw else load_config(s.get("VIGIE_CONFIG_PATH"))
         self.source: str = s.get("VIGIE_SOURCE")
         self.run_id: int | None = s.getint("VIGIE_RUN_ID") or None
         self.dry_run: bool = s.getbool("VIGIE_DRY_RUN")

@@ -2,7 +2,11 @@
 
 Why a child process per crawl: Twisted's reactor cannot be restarted, a crawl may hang or leak,
 and a kill must not take the daemon with it (PITFALLS.md: ~0.6 s per run, memory returned,
-clean SIGTERM). ``monitor/runs/launch.py`` starts this module with ``python -m monitor.runs.child``.
+clean SIGTERM). ``monitor/runs/launch.py`` starts this module with ``python -m monitor.runs.child
+--config-stdin`` and writes the validated config (``monitor.config.config_to_json``) on its stdin:
+the child never re-reads ``config.toml``, so a file edited under a running daemon cannot make a
+crawl run on other settings than its scheduler. The pipeline gets the same config through the
+Scrapy setting ``VIGIE_CONFIG``. (``--config PATH`` remains for running a child by hand.)
 
 The child writes its items and counters into the run row created by the parent, then records
 the outcome; if it dies before that, the parent records the failure.
@@ -15,63 +19,23 @@ import logging
 import sys
 from typing import Any
 
-from monitor.config import AssembleeSource, Config, SenatSource, SiteSource, load_config
+from monitor.config import Config, config_from_json, config_to_json, load_config
 from monitor.runs.outcome import judge
+from monitor.sources.registry import family_of, spider_class
+from monitor.sources.registry import spider_kwargs as spider_kwargs
 from spiders.base import ERRORS, NOT_MODIFIED, PARSE_ERRORS
-from spiders.registry import spider_class
 from spiders.settings import polite_settings
-from storage import items as store_items
 from storage import runs as store_runs
 from storage.db import open_db, write_tx
-from storage.queries import qe_gap_count
-from storage.validators import load_validators
 
 logger = logging.getLogger("vigie.crawler")
 
 
-def spider_kwargs(cfg: Config, name: str, db: Any | None) -> dict[str, Any]:
-    """Plain constructor arguments for the source's spider (spiders never read the config)."""
-    src = cfg.sources[name]
-    kw: dict[str, Any] = {"source": name, "url": src.url}
-    if db is not None:
-        kw["validators"] = load_validators(db, name)
-    if isinstance(src, SiteSource):
-        kw.update(
-            feeds=src.feeds,
-            sitemaps=src.sitemaps,
-            listings=src.listings,
-            selectors=src.selectors.model_dump(),
-            max_depth=cfg.crawl.max_depth,
-            revalidate_known=src.revalidate_known,
-            known=store_items.known_articles(db, name) if db is not None else {},
-        )
-    elif isinstance(src, AssembleeSource):
-        kw.update(
-            open_data_url=src.open_data_url,
-            legislature=src.legislature,
-            kinds=list(src.kinds),
-            follow=list(src.follow),
-            deputies=src.deputies,
-            pages=src.pages,
-            followed=sorted(store_items.followed_ids(db, name)) if db is not None else [],
-            max_dump_bytes=cfg.crawl.max_dump_bytes,
-            fingerprints=store_items.fingerprints(db, name) if db is not None else {},
-        )
-    elif isinstance(src, SenatSource):
-        kw.update(
-            open_data_url=src.open_data_url,
-            csv_path=src.csv_path,
-            follow=list(src.follow),
-            pages=src.pages,
-            followed=sorted(store_items.followed_ids(db, name)) if db is not None else [],
-            max_dump_bytes=cfg.crawl.max_dump_bytes,
-        )
-    return kw
-
-
 def scrapy_settings(
-    cfg: Config, name: str, config_path: str, run_id: int | None, dry_run: bool, log_level: str
+    cfg: Config, name: str, origin: str | None, run_id: int | None, dry_run: bool, log_level: str
 ) -> dict[str, Any]:
+    """The Scrapy settings of one crawl; the pipeline reads the config from ``VIGIE_CONFIG``
+    (serialized), never from a path. ``origin`` only says where the config came from (logs)."""
     c = cfg.crawl
     settings = polite_settings(
         user_agent=cfg.user_agent(),
@@ -89,7 +53,8 @@ def scrapy_settings(
     )
     settings.update(
         ITEM_PIPELINES={"monitor.ingest.pipeline.StorePipeline": 300},
-        VIGIE_CONFIG_PATH=config_path,
+        VIGIE_CONFIG=config_to_json(cfg),
+        VIGIE_CONFIG_ORIGIN=origin or "",
         VIGIE_SOURCE=name,
         VIGIE_RUN_ID=run_id or 0,
         VIGIE_DRY_RUN=dry_run,
@@ -98,11 +63,10 @@ def scrapy_settings(
 
 
 def run_child(
-    config_path: str, name: str, run_id: int | None, dry_run: bool, log_level: str
+    cfg: Config, origin: str, name: str, run_id: int | None, dry_run: bool, log_level: str
 ) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    cfg = load_config(config_path)
     db = None if dry_run else open_db(cfg.db_path)
     kwargs = spider_kwargs(cfg, name, db)
     handler = logging.StreamHandler(sys.stderr)
@@ -114,21 +78,20 @@ def run_child(
     logging.basicConfig(
         level=getattr(logging, log_level, logging.INFO), handlers=[handler], force=True
     )
-    settings = scrapy_settings(cfg, name, config_path, run_id, dry_run, log_level)
+    settings = scrapy_settings(cfg, name, origin, run_id, dry_run, log_level)
     settings["LOG_INSTALL_ROOT_HANDLER"] = False
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider_class(cfg.sources[name].spider))
+    family = family_of(cfg.sources[name])
+    crawler = process.create_crawler(spider_class(family))
     process.crawl(crawler, **kwargs)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if db is None or not run_id:
         return 0
     src = cfg.sources[name]
-    if isinstance(src, AssembleeSource):  # completeness: QE numbers never seen (vigie gaps)
+    if family.run_counters is not None:  # e.g. completeness: QE numbers never seen (vigie gaps)
         with write_tx(db):
-            store_runs.update_counters(
-                db, run_id, {"gaps": qe_gap_count(db, src.legislature, name)}
-            )
+            store_runs.update_counters(db, run_id, family.run_counters(db, name, src))
     run = store_runs.get_run(db, run_id)
     outcome, reason = judge(run, stats.get("finish_reason"), src.empty_ok, stats)
     if outcome == "failed" and _unchanged(run, stats):
@@ -158,13 +121,20 @@ def _quiet_scrapy(record: logging.LogRecord) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m monitor.runs.child")
-    ap.add_argument("--config", required=True)
+    given = ap.add_mutually_exclusive_group(required=True)
+    given.add_argument("--config-stdin", action="store_true", help="validated config on stdin")
+    given.add_argument("--config", help="read and validate this config.toml (by hand only)")
+    ap.add_argument("--db", help="the archive's path; identifies the child (stray crawls)")
     ap.add_argument("--source", required=True)
     ap.add_argument("--run-id", type=int, default=0)
     ap.add_argument("--dry-run", action="store_true")
     ap.add_argument("--log-level", default="INFO")
     a = ap.parse_args(argv)
-    return run_child(a.config, a.source, a.run_id or None, a.dry_run, a.log_level)
+    if a.config_stdin:
+        cfg, origin = config_from_json(sys.stdin.read()), "(from parent)"
+    else:
+        cfg, origin = load_config(a.config), a.config
+    return run_child(cfg, origin, a.source, a.run_id or None, a.dry_run, a.log_level)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.config import Config
+from monitor.config import Config, config_to_json
 from storage import runs as store_runs
 from storage.db import close_db, open_db
 
@@ -56,14 +56,16 @@ def utc_now() -> str:
 
 
 def _child_cmd(
-    config_path: str, source: str, run_id: int | None, dry_run: bool, log_level: str
+    db_path: str, source: str, run_id: int | None, dry_run: bool, log_level: str
 ) -> list[str]:
+    """The child reads the validated config on its stdin; ``--db`` only identifies it."""
     cmd = [
         sys.executable,
         "-m",
         "monitor.runs.child",
-        "--config",
-        config_path,
+        "--config-stdin",
+        "--db",
+        db_path,
         "--source",
         source,
         "--log-level",
@@ -87,13 +89,19 @@ def crawl_source(
     stop: threading.Event | None = None,
     stop_timeout: float | None = None,
 ) -> RunResult:
-    """One source, one child process. Never raises for a failing source: the result says it."""
-    config_path = str(Path(config_path).resolve())
+    """One source, one child process. Never raises for a failing source: the result says it.
+
+    The child gets ``cfg`` itself, serialized on its stdin: it never re-reads ``config_path``
+    (kept in the signature for the callers' logs), so it runs on the settings this parent
+    validated, even if the file changed since."""
+    payload = config_to_json(cfg)
+    db_path = str(Path(cfg.db_path).resolve())
     started = time.monotonic()
     timeout = cfg.run_timeout(source)
     if dry_run:
         done = subprocess.run(
-            _child_cmd(config_path, source, None, True, log_level),
+            _child_cmd(db_path, source, None, True, log_level),
+            input=payload,
             stdout=subprocess.PIPE,
             text=True,
             timeout=timeout,
@@ -117,9 +125,11 @@ def crawl_source(
             logger.warning("%d run(s) left running by a stopped process marked interrupted", closed)
         run_id = store_runs.start_run(db, source, utc_now())
         proc = subprocess.Popen(
-            _child_cmd(config_path, source, run_id, False, log_level),
+            _child_cmd(db_path, source, run_id, False, log_level),
+            stdin=subprocess.PIPE,
             start_new_session=True,  # a Ctrl-C in the terminal reaches the daemon first, which forwards it
         )
+        _send(proc, payload)
         code, forced, reason = _supervise(
             proc, db, run_id, source, timeout, progress, stop, stop_timeout, started
         )
@@ -187,6 +197,16 @@ def _supervise(
         elif not killed and now - term_sent > KILL_GRACE:
             killed = True
             _signal(proc, signal.SIGKILL)
+
+
+def _send(proc: subprocess.Popen, payload: str) -> None:
+    """Hand the validated config to the child and close its stdin (EOF ends its read)."""
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(payload.encode("utf-8"))
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):  # the child died at start: its exit code says so
+        pass
 
 
 def _signal(proc: subprocess.Popen, sig: int) -> None:
