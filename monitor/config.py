@@ -180,7 +180,9 @@ class AlertsConfig(Section):
 
 class DaemonConfig(Section):
     heartbeat_every: Duration = Field(
-        60, gt=0, description="Seconds between two heartbeats written to the database."
+        60,
+        gt=0,
+        description="Seconds between two heartbeats written to the database; config.toml is checked for changes as often.",
     )
     misfire_grace_time: Duration = Field(
         3600, gt=0, description="A run missed by less than this (daemon busy or asleep) still runs."

@@ -22,14 +22,6 @@ class ConfigError(VigieError):
         super().__init__(where + "; ".join(problems))
 
 
-class SourceError(VigieError):
-    """A source could not be crawled (HTTP errors, canary failed, layout changed)."""
-
-
-class EmptySource(SourceError):
-    """A source yielded no item although it is not declared empty."""
-
-
 class DeliveryError(VigieError):
     """An alert could not be delivered (SMTP refused, unreachable)."""
 

@@ -25,7 +25,8 @@ _SOFT = (
     "match_fields",
     "snippet",
     "followed",
-    "source_updated",
+    "discovery_hints",
+    "fingerprint",
     "published_raw",
 )
 
@@ -99,11 +100,11 @@ def touch_items(db: sqlite_utils.Database, ids: list[str], now: str) -> int:
 
 
 def add_hints(db: sqlite_utils.Database, hints: list[tuple[str, str, str]]) -> None:
-    """Merge (url, discovery path, hint) into ``items.source_updated`` (no version: bookkeeping)."""
+    """Merge (url, discovery path, hint) into ``items.discovery_hints`` (no version: bookkeeping)."""
     for url, via, hint in hints:
         db.conn.execute(
-            "UPDATE items SET source_updated = json_set(CASE WHEN json_valid(source_updated) "
-            "THEN source_updated ELSE '{}' END, '$.' || json_quote(?), ?) WHERE url = ?",
+            "UPDATE items SET discovery_hints = json_set(CASE WHEN json_valid(discovery_hints) "
+            "THEN discovery_hints ELSE '{}' END, '$.' || json_quote(?), ?) WHERE url = ?",
             [via, hint, url],
         )
 
@@ -112,7 +113,7 @@ def known_articles(db: sqlite_utils.Database, source: str) -> dict[str, dict[str
     """url -> change hints stored for it ({discovery path: lastmod/updated}), for one source."""
     out: dict[str, dict[str, str]] = {}
     for url, hints in db.conn.execute(
-        "SELECT url, source_updated FROM items WHERE source = ?", [source]
+        "SELECT url, discovery_hints FROM items WHERE source = ?", [source]
     ):
         try:
             parsed = json.loads(hints) if hints else {}
@@ -127,8 +128,8 @@ def fingerprints(db: sqlite_utils.Database, source: str) -> dict[str, str]:
     return {
         r[0]: r[1]
         for r in db.conn.execute(
-            "SELECT id, source_updated FROM items WHERE source = ? AND kind = 'question' "
-            "AND source_updated IS NOT NULL",
+            "SELECT id, fingerprint FROM items WHERE source = ? AND kind = 'question' "
+            "AND fingerprint IS NOT NULL",
             [source],
         )
     }

@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-ITEM_COLUMNS: dict[str, type] = {
-    "id": str,  # stable id: "<source>:<canonical url>" or the AN/Sénat uid
+#: the ``items`` table as step 1 created it (history: never edit; later steps change it)
+_V1_ITEM_COLUMNS: dict[str, type] = {
+    "id": str,  # see ITEM_COLUMNS
     "source": str,
     "kind": str,  # article | question
     "url": str,
@@ -28,7 +29,7 @@ ITEM_COLUMNS: dict[str, type] = {
     "first_seen": str,
     "last_seen": str,
     "content_hash": str,
-    "source_updated": str,  # lastmod/updated announced by the feed or sitemap
+    "source_updated": str,  # split by step 3 into discovery_hints and fingerprint
     # parliament questions (NULL for articles)
     "chamber": str,
     "legislature": int,
@@ -49,8 +50,22 @@ ITEM_COLUMNS: dict[str, type] = {
 }
 
 
+#: the ``items`` table now (after every step). ``id`` is the item's stable identity:
+#: for an article its URL (the canonical URL the page declares, else the URL it was fetched
+#: at), for a question its official uid (AN
+#: ``QANR5L17QE13024``, Sénat reference such as ``SEQ260201234``). It is *not* prefixed with the
+#: source: one URL is one document whichever source found it.
+ITEM_COLUMNS: dict[str, type] = {
+    **{k: v for k, v in _V1_ITEM_COLUMNS.items() if k != "source_updated"},
+    # articles: JSON {discovery path: lastmod/updated hint} announced by feeds and sitemaps
+    "discovery_hints": str,
+    # questions: checksum of the open-data record ("<parser version>:<crc>"): unchanged → skip
+    "fingerprint": str,
+}
+
+
 def _v1(db: sqlite_utils.Database) -> None:
-    db.table("items").create(ITEM_COLUMNS, pk="id", not_null={"source", "kind", "url"})
+    db.table("items").create(_V1_ITEM_COLUMNS, pk="id", not_null={"source", "kind", "url"})
     db.table("items").create_index(["source"])
     db.table("items").create_index(["published"])
     db.table("items").create_index(["matched"])
@@ -169,7 +184,24 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.table("items").create_index(["author"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """``source_updated`` held two things: an article's discovery hints (JSON) and a question's
+    record checksum. Each gets its own column; every value moves, none is lost (issue 10)."""
+    items = db.table("items")
+    items.add_column("discovery_hints", str)
+    items.add_column("fingerprint", str)
+    db.conn.execute(
+        "UPDATE items SET discovery_hints = source_updated "
+        "WHERE kind != 'question' AND source_updated IS NOT NULL"
+    )
+    db.conn.execute(
+        "UPDATE items SET fingerprint = source_updated "
+        "WHERE kind = 'question' AND source_updated IS NOT NULL"
+    )
+    db.conn.execute("ALTER TABLE items DROP COLUMN source_updated")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

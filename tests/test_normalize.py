@@ -81,3 +81,21 @@ def test_question_status_dates_and_follow():
         1,
     )
     assert r.answer_text == "Réponse : oui."
+
+
+def test_id_rule_article_url_question_uid():
+    """The documented contract of ``items.id`` (storage/migrations.py ITEM_COLUMNS, README):
+    an article's URL (canonical when declared, else as fetched; no source prefix), a question's
+    official uid."""
+    plain = article_record(art(), NOW)
+    assert plain.id == URL and not plain.id.startswith("fncs:")
+    moved = article_record(art(url=URL + "?utm=x", canonical_url=URL), NOW)
+    assert moved.id == URL
+    q = QuestionItem(
+        source="senat",
+        chamber="SENAT",
+        uid="SEQ260201234",
+        url="https://www.senat.fr/questions/base/2026/qSEQ260201234.html",
+        title="Question",
+    )
+    assert question_record(q, NOW).id == "SEQ260201234"

@@ -81,7 +81,7 @@ def test_a_failed_batch_leaves_nothing(db):
 
 
 def test_hints_and_touch(db):
-    up(db, row(source_updated=json.dumps({"feed": "a"})))
+    up(db, row(discovery_hints=json.dumps({"feed": "a"})))
     with write_tx(db):
         add_hints(db, [("https://x.test/a", "sitemap", "2026-02-01")])
         assert touch_items(db, ["https://x.test/a"], "2026-03-01T00:00:00+00:00") == 1

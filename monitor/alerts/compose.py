@@ -88,6 +88,7 @@ EVENT_LABELS = {
     "health_recovered": "Source rétablie",
     "health_stale": "Source sans nouveauté",
     "health_missed": "Exécution manquée",
+    "health_config": "Configuration refusée",
 }
 
 #: a block: ("h", text) | ("kv", label, value) | ("snippet", text, spans) | ("change", label,

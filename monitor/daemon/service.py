@@ -19,12 +19,19 @@ the pending alerts once, records ``state = stopped`` and returns 0. A second sig
 children, marks their runs interrupted and exits at once with 128 + signal number; every write
 is a transaction, so the database stays consistent either way.
 
+Config changes: every ``daemon.heartbeat_every`` seconds the ``config`` job looks at
+``config.toml`` (mtime, then a SHA-256 of its bytes). A changed file is validated: if valid, the
+daemon switches to it (jobs and schedules rebuilt; a crawl in progress finishes on the config it
+started with); if not, it keeps running on the previous config and says why in one log line and
+one ``health_config`` alert per refused version.
+
 Test and benchmark knob: ``VIGIE_SCHEDULE_SECONDS=N`` replaces every source's cron with an
 interval of N seconds (cron's finest unit is a minute). Not a user setting; do not use in production.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import signal
@@ -42,7 +49,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config import Config
+from monitor.config import Config, load_config
 from monitor.daemon.schedule import (  # noqa: F401 - re-exported for status and tests
     SCHEDULE_KNOB,
     TZ,
@@ -53,11 +60,12 @@ from monitor.daemon.schedule import (  # noqa: F401 - re-exported for status and
     previous_fire,
     source_trigger,
 )
-from monitor.errors import VigieError
+from monitor.errors import ConfigError, VigieError
 from storage import runs as store_runs
 from storage.db import close_db, open_db, open_db_quick, write_tx
 
 MISSED_EVENT = "health_missed"
+CONFIG_EVENT = "health_config"
 logger = logging.getLogger("vigie.daemon")
 
 
@@ -117,6 +125,8 @@ class Daemon:
         self._lock = threading.Lock()
         self._missed_alerted: dict[str, float] = {}
         self.scheduler: BackgroundScheduler | None = None
+        self._config_mtime, self._config_hash = _file_stamp(config_path)
+        self._refused_hash: str | None = None
 
     @contextmanager
     def db(self):
@@ -178,16 +188,31 @@ class Daemon:
         d = self.cfg.daemon
         sched = BackgroundScheduler(
             timezone=TZ,
-            executors={"default": ThreadPoolExecutor(len(self.cfg.sources) + 3)},
+            # threads start on demand: room for sources a reloaded config may add
+            executors={"default": ThreadPoolExecutor(max(16, len(self.cfg.sources) + 4))},
             job_defaults={
                 "coalesce": True,
                 "max_instances": 1,
                 "misfire_grace_time": d.misfire_grace_time,
             },
         )
+        self._add_jobs(sched, plan)
+        sched.add_job(
+            self.check_config,
+            IntervalTrigger(seconds=d.heartbeat_every, timezone=TZ),
+            id="config",
+        )
+        sched.add_listener(
+            self._on_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR
+        )
+        return sched
+
+    def _add_jobs(self, sched: BackgroundScheduler, plan: dict[str, dict]) -> None:
+        """Every job that depends on the config: crawls, sender, heartbeat, digest."""
+        d = self.cfg.daemon
         now = datetime.now(TZ)
         for name, src in self.cfg.enabled_sources().items():
-            extra = {"next_run_time": now} if plan[name]["catch_up"] else {}
+            extra = {"next_run_time": now} if plan.get(name, {}).get("catch_up") else {}
             if extra:
                 logger.info(
                     "%s: last success older than its previous window: catch-up run now", name
@@ -204,10 +229,62 @@ class Daemon:
                 CronTrigger.from_crontab(self.cfg.alerts.digest_at, timezone=TZ),
                 id="digest",
             )
-        sched.add_listener(
-            self._on_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR
+
+    # -- config changes -----------------------------------------------------------------------
+
+    def check_config(self) -> None:
+        """Reload a changed, valid ``config.toml``; keep the running one (and say why) if not."""
+        if self.stopping.is_set():
+            return
+        mtime, digest = _file_stamp(self.config_path)
+        if mtime == self._config_mtime:
+            return
+        self._config_mtime = mtime
+        if digest in (self._config_hash, self._refused_hash):
+            return  # touched but identical, or the version already refused
+        try:
+            new = load_config(self.config_path)
+        except ConfigError as exc:
+            self._refused_hash = digest
+            why = "; ".join(exc.problems)
+            logger.error(
+                "config %s changed but is invalid, still running on the previous one: %s",
+                self.config_path,
+                why,
+            )
+            try:
+                self._enqueue_health(
+                    CONFIG_EVENT,
+                    Path(self.config_path).name,
+                    {
+                        "reason": f"configuration modifiée mais invalide, non appliquée : {why}",
+                        "advice": "Corriger le fichier (vigie check) ; le démon tourne sur "
+                        "l'ancienne configuration.",
+                    },
+                )
+            except Exception:
+                logger.exception("could not enqueue the config alert")
+            return
+        self._config_hash, self._refused_hash = digest, None
+        self._reload(new)
+
+    def _reload(self, new: Config) -> None:
+        old = self.cfg
+        self.cfg = new
+        sched = self.scheduler
+        if sched is not None:
+            for job in sched.get_jobs():
+                if job.id != "config":
+                    sched.remove_job(job.id)
+            self._add_jobs(sched, {})
+            hb = new.daemon.heartbeat_every
+            if hb != old.daemon.heartbeat_every:
+                sched.reschedule_job("config", trigger=IntervalTrigger(seconds=hb, timezone=TZ))
+        logger.info(
+            "config %s reloaded: sources %s",
+            self.config_path,
+            ", ".join(f"{n} ({s.schedule})" for n, s in new.enabled_sources().items()) or "none",
         )
-        return sched
 
     def _shutdown(self) -> int:
         assert self.scheduler is not None
@@ -347,6 +424,17 @@ class Daemon:
             logger.exception("%s: could not enqueue the missed-window alert", source)
 
     def _enqueue_missed(self, source: str, reason: str) -> None:
+        self._enqueue_health(
+            MISSED_EVENT,
+            source,
+            {"reason": reason, "advice": "Vérifier que le démon tourne."},
+            once_per=self.cfg.alerts.reminder_every,
+        )
+
+    def _enqueue_health(
+        self, event: str, source: str, payload: dict[str, Any], once_per: int | None = None
+    ) -> None:
+        """One immediate health alert through the outbox (at most one per ``once_per`` s)."""
         from monitor.alerts.policy import recipients_for
         from storage import outbox
 
@@ -354,17 +442,26 @@ class Daemon:
         recipients = recipients_for(self.cfg.alerts.email.recipients, src.recipients if src else [])
         now = datetime.now(UTC)
         with self.db() as db, write_tx(db):
-            last = _parse(outbox.last_created(db, MISSED_EVENT, source))
-            if last is not None and (now - last).total_seconds() < self.cfg.alerts.reminder_every:
+            last = _parse(outbox.last_created(db, event, source)) if once_per else None
+            if last is not None and once_per and (now - last).total_seconds() < once_per:
                 return
             outbox.enqueue(
                 db,
-                event=MISSED_EVENT,
+                event=event,
                 item_id=None,
                 source=source,
                 run_id=None,
                 recipients=recipients,
                 mode="immediate",
-                payload={"reason": reason, "advice": "Vérifier que le démon tourne."},
+                payload=payload,
                 now=now,
             )
+
+
+def _file_stamp(path: str | Path) -> tuple[int | None, str | None]:
+    """(mtime in ns, SHA-256 of the bytes) of the config file; (None, None) when unreadable."""
+    try:
+        p = Path(path)
+        return p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest()
+    except OSError:
+        return None, None

@@ -83,7 +83,7 @@ def article_record(item: ArticleItem, now: datetime) -> Record:
         published=_date(item.date_raw, now, url, "publication"),
         published_raw=clean_line(item.date_raw),
         body=body,
-        source_updated=item.updated_raw,
+        discovery_hints=item.updated_raw,
     )
 
 
@@ -136,12 +136,12 @@ def question_record(item: QuestionItem, now: datetime, follow: set[str] | None =
         answer_jo_page=_line(item.answer_jo_page),
         answer_text=clean_text(item.answer_text),
         followed=followed,
-        source_updated=item.fingerprint,
+        fingerprint=item.fingerprint,
     )
 
 
 def content_hash(record: Record) -> str:
-    # getattr, not to_dict(): dataclasses.asdict deep-copies every field and was a quarter of
+    # getattr, not dataclasses.asdict(): it deep-copies every field and was a quarter of
     # the ingest time of an AN dump (bench/dump_ingest.py); content fields are all scalars.
     payload = json.dumps(
         {f: getattr(record, f, None) for f in CONTENT_FIELDS}, sort_keys=True, ensure_ascii=False
@@ -151,7 +151,7 @@ def content_hash(record: Record) -> str:
 
 def record_row(record: Record) -> dict:
     """The ``items`` row: JSON-encoded lists, the content hash."""
-    row = dict(vars(record))  # same keys and order as to_dict(); the two containers are encoded
+    row = dict(vars(record))  # the record's fields, in order; the two containers are encoded
     row["matched_terms"] = json.dumps(record.matched_terms, ensure_ascii=False)
     row["match_fields"] = json.dumps(record.match_fields, ensure_ascii=False)
     row["content_hash"] = content_hash(record)

@@ -6,7 +6,7 @@ stable id, content hash); an item is what a page said. Only records reach storag
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 #: the fields whose change makes a new version; bookkeeping fields are excluded
 CONTENT_FIELDS: tuple[str, ...] = (
@@ -44,7 +44,10 @@ class Record:
     published: str | None = None  # ISO 8601 with Europe/Paris offset, or None when unknown
     published_raw: str | None = None
     body: str | None = None
-    source_updated: str | None = None
+    #: articles: JSON {discovery path: lastmod/updated hint} from feeds and sitemaps
+    discovery_hints: str | None = None
+    #: questions: checksum of the open-data record (unchanged next time → not reparsed)
+    fingerprint: str | None = None
     # parliament questions
     chamber: str | None = None
     legislature: int | None = None
@@ -68,6 +71,3 @@ class Record:
     matched_terms: list[str] = field(default_factory=list)
     match_fields: dict[str, list[str]] = field(default_factory=dict)
     snippet: str | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)

@@ -291,7 +291,7 @@ def test_next_night_answer_is_one_change_then_unchanged_dump_is_304(an_site):
     assert (r2["items_new"], r2["items_changed"]) == (0, 1), r2
     # the four other records are byte-identical: recognised by checksum, not reparsed
     assert r2["items_unchanged"] == 4, r2
-    assert before["source_updated"].startswith("1:")
+    assert before["fingerprint"].startswith("1:")
     assert items(cfg)[uid(13025)]["last_seen"] >= before["last_seen"]
     (version,) = db_of(cfg).query("select * from item_versions")
     assert version["item_id"] == uid(13024) and version["event"] == "answered"

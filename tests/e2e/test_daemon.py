@@ -314,3 +314,39 @@ def test_sigterm_stops_a_hanging_crawl_within_bound(tmp_path, site_server, daemo
     assert runs(config, "lo")[-1]["outcome"] == "interrupted"
     assert rows(config, "SELECT state FROM daemon")[0]["state"] == "stopped"
     assert integrity(config) == "ok"
+
+
+def test_changed_config_refused_then_reloaded(tmp_path, site_server, daemons):
+    """An invalid edit is refused (one log line, one health alert, crawls go on with the old
+    config); a valid edit is applied without a restart (a new source gets its schedule)."""
+    site = site_server("listing_only")
+    config = write_config(tmp_path, {"lo": {"spider": "site", "url": site.base_url}}, daemon=FAST)
+    good = config.read_text("utf-8")
+    d = daemons(config, 2)
+    wait_for(finished(config, "lo", 1), 25, d)
+
+    config.write_text(good.replace('spider = "site"', 'spider = "sitee"'), "utf-8")
+    wait_for(lambda: "changed but is invalid" in d.output(), 15, d)
+    refused = [x for x in d.output().splitlines() if "changed but is invalid" in x]
+    assert len(refused) == 1 and "sources.lo.spider" in refused[0], refused
+    assert "did you mean" in refused[0]
+    alerts = rows(config, "SELECT * FROM alerts WHERE event = 'health_config'")
+    assert len(alerts) == 1 and alerts[0]["source"] == "config.toml"
+    assert "sources.lo.spider" in alerts[0]["payload"]
+    before = len(runs(config, "lo"))
+    wait_for(finished(config, "lo", before + 1, "ok"), 25, d)  # still crawling on the old one
+
+    second = write_config(
+        tmp_path,
+        {
+            "lo": {"spider": "site", "url": site.base_url},
+            "lo2": {"spider": "site", "url": site.base_url},
+        },
+        daemon=FAST,
+    )
+    assert second == config
+    wait_for(lambda: "reloaded: sources lo" in d.output(), 15, d)
+    wait_for(finished(config, "lo2", 1, "ok"), 25, d)
+    assert len(rows(config, "SELECT * FROM alerts WHERE event = 'health_config'")) == 1
+    code, _ = d.stop()
+    assert code == 0
