@@ -9,7 +9,7 @@ with the column named. Question pages are fetched for ``follow`` entries the CSV
 The stable id is the code in the page URL (``qSEQ26020345.html`` → ``SEQ26020345``), not the
 CSV's Référence: the URL is the one identifier both the CSV row and the question page carry, it
 is what users copy into ``follow``, and the CSV's Référence column is not verified to use the
-same form (SITES.md: "column set unverified"). Keying on it means a question seen in the CSV one
+same form (the CSV's column set is not documented). Keying on it means a question seen in the CSV one
 night and on its page another stays one item. Référence is the fallback when the URL has no code.
 """
 

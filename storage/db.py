@@ -71,7 +71,7 @@ def write_tx(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One ``BEGIN IMMEDIATE`` transaction: take the write lock before reading.
 
     A deferred transaction that reads then writes fails at once with "database is locked" when
-    another process wrote in between, whatever the busy timeout (see PITFALLS.md); taking the
+    another process wrote in between, whatever the busy timeout (SQLite's deadlock avoidance); taking the
     lock up front makes the busy timeout apply instead.
     """
     conn = db.conn

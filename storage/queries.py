@@ -1,6 +1,6 @@
 """Read-side helpers shared by commands and run reports (no writes here).
 
-Gaps: written-question numbers are sequential within a legislature (SITES.md), so a number
+Gaps: written-question numbers are sequential within a legislature, so a number
 between the lowest and the highest seen that is not in the archive is a question not seen yet
 (missed by a failed run, or withdrawn from the dump). One window-function query finds the gaps
 as ranges, so a legislature of tens of thousands of questions costs one index-free scan.

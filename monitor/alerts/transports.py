@@ -15,7 +15,7 @@ body is handed over: the sender commits its "sending" delivery row there.
 
 SMTP: ``security = "ssl"`` (implicit TLS) or ``"starttls"`` always verify the certificate
 with ``ssl.create_default_context(cafile=alerts.email.ca_file)`` (smtplib verifies nothing
-without a context, see PITFALLS.md); the password is read from the environment variable
+without a context); the password is read from the environment variable
 named by ``password_env``. One connection serves a whole delivery pass; if the server drops
 it between two messages the transport reconnects once.
 """

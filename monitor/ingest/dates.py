@@ -1,6 +1,6 @@
 """Date text as found on pages and feeds → ISO 8601, Europe/Paris.
 
-Why our own regexes before dateparser (see PITFALLS.md): dateparser returns ``None`` for
+Why our own regexes before dateparser: dateparser returns ``None`` for
 "Publié le Samedi 28 février 2026 à 17h00", misreads "17 h 00", turns page numbers into years and
 some French abbreviations into other months. So we first *cut the date out* with explicit patterns
 (ISO 8601, RFC 822, French long form, French numeric day/month/year) and build the value with

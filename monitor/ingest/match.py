@@ -1,7 +1,7 @@
 """Watch terms → matches (which terms, in which fields, a snippet, highlight spans).
 
 Term syntax (``[watch] terms`` and ``exclude`` in config.toml), chosen so that the spellings of
-SECPA seen in the wild (SITES.md) match with a short, readable list:
+SECPA seen on the watched sites match with a short, readable list:
 
 * **Case- and accent-insensitive**: term and text are compared after :func:`monitor.ingest.text.fold`
   (casefold, accents and ligatures removed: "coordonné" = "COORDONNE", "œ" = "oe"; typographic

@@ -1,8 +1,8 @@
 """The crawl child process: ONE source, one Scrapy run, then exit.
 
 Why a child process per crawl: Twisted's reactor cannot be restarted, a crawl may hang or leak,
-and a kill must not take the daemon with it (PITFALLS.md: ~0.6 s per run, memory returned,
-clean SIGTERM). ``monitor/runs/launch.py`` starts this module with ``python -m monitor.runs.child
+and a kill must not take the daemon with it (measured: ~0.6 s per run, memory
+returned, clean SIGTERM). ``monitor/runs/launch.py`` starts this module with ``python -m monitor.runs.child
 --config-stdin`` and writes the validated config (``monitor.config.config_to_json``) on its stdin:
 the child never re-reads ``config.toml``, so a file edited under a running daemon cannot make a
 crawl run on other settings than its scheduler. The pipeline gets the same config through the

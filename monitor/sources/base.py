@@ -34,7 +34,7 @@ Duration = Annotated[int, BeforeValidator(_duration)]
 
 def validate_cron(value: str) -> str:
     """A 5-field crontab with day names; numeric day-of-week is refused (APScheduler reads
-    0 as Monday, cron as Sunday: see PITFALLS.md)."""
+    0 as Monday where cron reads it as Sunday)."""
     from apscheduler.triggers.cron import CronTrigger
 
     fields = value.split()

@@ -2,7 +2,7 @@
 
 Covers the current page ``/dyn/{leg}/questions/{uid}``, the legacy
 ``questions.assemblee-nationale.fr/q{leg}/{leg}-{num}{type}.htm`` page and the legacy XML view
-(``….htm/vue/xml``). The page's CSS classes changed several times (SITES.md), so the HTML is first
+(``….htm/vue/xml``). The page's CSS classes changed several times, so the HTML is first
 flattened into text lines, one per block element, and fields are found by their labels
 ("Rubrique :", "Ministère interrogé >", "Question publiée au JO le : …"). A page without any of the
 landmark labels raises ``PageError`` so the spider can log the URL as a layout change.

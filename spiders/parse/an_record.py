@@ -1,7 +1,7 @@
 """One Assemblée nationale open-data question record (``json/{uid}.json``) → ``QuestionItem``.
 
 The record is the JSON rendering of the AN XML schema (root object ``question``). Traps handled
-here (SITES.md §Assemblée nationale): a node may be an object or a list of objects (the last one is
+here: a node may be an object or a list of objects (the last one is
 the current state), empty values are ``null``, texts are HTML fragments kept raw (normalization
 strips them later), dates are passed through as found (ISO in current dumps, ``DD/MM/YYYY`` in older
 data), and QG records have ``textesQuestion: null`` with the whole sitting transcript as the answer.

@@ -1,6 +1,6 @@
 """The Sénat questions CSV (``questions-depuis-un-an.csv``) → ``QuestionItem`` per row.
 
-``;``-separated; seen both in cp1252 and UTF-8 (SITES.md §Sénat): UTF-8 (BOM allowed) is tried
+``;``-separated; seen both in cp1252 and UTF-8: UTF-8 (BOM allowed) is tried
 strictly first, cp1252 otherwise. The column set is only partly known, so headers are matched
 case-, accent- and punctuation-insensitively, aliases are accepted and unknown columns ignored. A
 missing required column raises ``CsvLayoutError`` naming it; a malformed row yields ``RowError``

@@ -1,6 +1,6 @@
 """A Sénat question page (``/questions/base/{YYYY}/qSEQ….html``) → ``QuestionItem``, by its sentences.
 
-The page states its facts as sentences rather than label/value pairs (SITES.md §Sénat):
+The page states its facts as sentences rather than label/value pairs:
 "Question de Mme SOUYRIS Anne (Paris - GEST) publiée le 05/02/2026" (older pages: "… publiée dans
 le JO Sénat du 05/02/2026 - page 123"), "Transmise au Ministère …", "Réponse du Ministère …
 publiée le …", "En attente de réponse du Ministère …". Lines come from the same block flattening as
