@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -52,6 +53,28 @@ def finish_run(
             "UPDATE runs SET outcome = ?, reason = ?, ended = ? WHERE id = ? AND outcome = 'running'",
             [outcome, reason, now, run_id],
         )
+    return get_run(db, run_id)
+
+
+def conclude(
+    db: sqlite_utils.Database,
+    run_id: int,
+    counters: dict[str, int],
+    verdict: Callable[[dict[str, Any]], tuple[str, str | None]],
+    now: str,
+) -> dict[str, Any]:
+    """The one step that ends a run: last counters written, the final row judged by
+    ``verdict`` (outcome, reason), the outcome recorded, in one transaction. A run the parent
+    already closed (timeout, shutdown) is left as it is."""
+    with write_tx(db):
+        update_counters(db, run_id, counters)
+        row = get_run(db, run_id)
+        if row["outcome"] == "running":
+            outcome, reason = verdict(row)
+            db.conn.execute(
+                "UPDATE runs SET outcome = ?, reason = ?, ended = ? WHERE id = ?",
+                [outcome, reason, now, run_id],
+            )
     return get_run(db, run_id)
 
 

@@ -75,6 +75,15 @@ def run(**kw):
         (run(items_seen=40, errors=2, pages_fetched=50), "finished", False, {}, "ok", "2 errors"),
         (run(items_seen=3), "shutdown", False, {}, "interrupted", "signal"),
         (run(items_seen=3), "closespider_pagecount", False, {}, "ok", None),
+        (run(), "finished", False, {"vigie/not_modified": 3}, "ok", "not modified"),
+        (
+            run(errors=1),
+            "finished",
+            False,
+            {"vigie/not_modified": 3, "vigie/errors": 1},
+            "failed",
+            "zero items",
+        ),
     ],
 )
 def test_judge(row, finish, empty_ok, stats, outcome, reason_part):

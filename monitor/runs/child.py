@@ -23,10 +23,9 @@ from monitor.config import Config, config_from_json, config_to_json, load_config
 from monitor.runs.outcome import judge
 from monitor.sources.registry import family_of, spider_class
 from monitor.sources.registry import spider_kwargs as spider_kwargs
-from spiders.base import ERRORS, NOT_MODIFIED, PARSE_ERRORS
 from spiders.settings import polite_settings
 from storage import runs as store_runs
-from storage.db import open_db, write_tx
+from storage.db import open_db
 
 logger = logging.getLogger("vigie.crawler")
 
@@ -89,28 +88,18 @@ def run_child(
     if db is None or not run_id:
         return 0
     src = cfg.sources[name]
-    if family.run_counters is not None:  # e.g. completeness: QE numbers never seen (vigie gaps)
-        with write_tx(db):
-            store_runs.update_counters(db, run_id, family.run_counters(db, name, src))
-    run = store_runs.get_run(db, run_id)
-    outcome, reason = judge(run, stats.get("finish_reason"), src.empty_ok, stats)
-    if outcome == "failed" and _unchanged(run, stats):
-        outcome, reason = "ok", "not modified since the last run (304)"
+    # e.g. completeness: QE numbers never seen (vigie gaps)
+    counters = family.run_counters(db, name, src) if family.run_counters else {}
     from monitor.ingest.pipeline import utc_now
 
-    store_runs.finish_run(db, run_id, outcome, reason, utc_now())
-    return 0
-
-
-def _unchanged(run: dict[str, Any], stats: dict[str, Any]) -> bool:
-    """Zero items because every document answered 304 is a quiet night, not a broken source."""
-    return (
-        stats.get("finish_reason") == "finished"
-        and not run.get("items_seen")
-        and stats.get(NOT_MODIFIED, 0) > 0
-        and not stats.get(ERRORS, 0)
-        and not stats.get(PARSE_ERRORS, 0)
+    store_runs.conclude(
+        db,
+        run_id,
+        counters,
+        lambda run: judge(run, stats.get("finish_reason"), src.empty_ok, stats),
+        utc_now(),
     )
+    return 0
 
 
 def _quiet_scrapy(record: logging.LogRecord) -> bool:

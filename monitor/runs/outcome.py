@@ -14,6 +14,7 @@ def judge(
     empty_ok: bool,
     stats: dict[str, Any] | None = None,
 ) -> tuple[str, str | None]:
+    """(outcome, reason) of a finished run from its row and the Scrapy stats."""
     stats = stats or {}
     if finish_reason not in ("finished", "closespider_pagecount"):
         if finish_reason == "shutdown":
@@ -22,6 +23,8 @@ def judge(
     errors = run.get("errors") or 0
     pages = run.get("pages_fetched") or 0
     if (run.get("items_seen") or 0) == 0 and not empty_ok:
+        if finish_reason == "finished" and _all_not_modified(stats):
+            return "ok", "not modified since the last run (304)"
         blocked = stats.get("vigie/robots_blocked", 0)
         detail = f"{errors} errors, {pages} pages fetched"
         top = main_reason(stats)
@@ -42,6 +45,16 @@ def judge(
             f", mostly {top}" if top else ""
         )
     return "ok", f"{errors} errors" if errors else None
+
+
+def _all_not_modified(stats: dict[str, Any]) -> bool:
+    """Zero items because every document answered 304 is a quiet night, not a broken source
+    (stat names from ``spiders.base``: NOT_MODIFIED, ERRORS, PARSE_ERRORS)."""
+    return (
+        stats.get("vigie/not_modified", 0) > 0
+        and not stats.get("vigie/errors", 0)
+        and not stats.get("vigie/parse_errors", 0)
+    )
 
 
 def main_reason(stats: dict[str, Any]) -> str | None:
