@@ -41,8 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from monitor.alerts.compose import compose_alert, compose_digest, compose_test
 from monitor.alerts.transports import (
@@ -59,6 +58,9 @@ from monitor.errors import ConfigError, DeliveryError
 from storage import items as store_items
 from storage import outbox
 from storage.db import write_tx
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass

@@ -7,14 +7,15 @@ either the table or the dicts as JSON.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config
 from monitor.daemon.service import TZ, daemon_alive, knob_seconds, next_fire, source_trigger
 from storage import health as store_health
 from storage import runs as store_runs
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 COUNTS = ("pages_fetched", "not_modified", "items_seen", "items_new", "items_changed", "errors")
 

@@ -7,13 +7,15 @@ the items are flagged (``matched``, ``matched_terms``, ``snippet``) so Datasette
 from __future__ import annotations
 
 import json
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from monitor.config import Config
 from monitor.ingest.match import MATCHED_FIELDS, Matcher
 from monitor.ingest.normalize import is_followed
 from storage import items as store_items
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def rematch_all(db: sqlite_utils.Database, cfg: Config, batch: int = 1000) -> tuple[int, int]:

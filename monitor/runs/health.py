@@ -18,14 +18,16 @@ Health alerts go to the global plus the source's recipients and are always immed
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from monitor.alerts.policy import recipients_for
 from monitor.config import Config
 from storage import health as store
 from storage import outbox
 from storage.db import write_tx
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 ZERO_ITEMS = "zero items"
 
