@@ -1,8 +1,8 @@
 """Builders of Assemblée nationale and Sénat open-data fixtures, shared by tests and benchmarks.
 
 Records follow the real AN schema: the structure of the saved QG sample
-(``/work/shared/samples/an/QANR5L17QG1.trimmed.json``) plus the QE nodes of the published AN
-schema (``textesQuestion.texteQuestion.{infoJO,texte}``, ``signalement``, ``renouvellements``).
+(``tests/sites/an/QANR5L17QG1.trimmed.json``, a copy of the researchers' saved sample) plus the
+QE nodes of the published AN schema (``textesQuestion.texteQuestion.{infoJO,texte}``, ``signalement``, ``renouvellements``).
 Zips are written at test time (no binary fixture is committed).
 """
 
