@@ -154,16 +154,20 @@ def _chrome(title: str, head_extra: str, content: str) -> str:
 <a href="/" rel="home"><img src="/sites/default/files/logo.png" alt="Accueil" /></a>
 <div class="user-menu"><a href="/user/login">Se connecter</a></div></div></header>
 <nav role="navigation" id="block-main-menu"><ul class="menu">
-<li class="menu-item"><a href="/">Accueil</a></li><li class="menu-item"><a href="/la-federation">La Fédération</a></li>
+<li class="menu-item"><a href="/">Accueil</a></li>
+<li class="menu-item"><a href="/la-federation">La Fédération</a></li>
 <li class="menu-item"><a href="/les-centres-de-sante">Les centres de santé</a></li>
-<li class="menu-item"><a href="/actualites">Actualités</a></li><li class="menu-item"><a href="/adherer">Adhérer</a></li>
+<li class="menu-item"><a href="/actualites">Actualités</a></li>
+<li class="menu-item"><a href="/adherer">Adhérer</a></li>
 <li class="menu-item"><a href="/contact">Contact</a></li></ul></nav>
 <main role="main"><a id="main-content" tabindex="-1"></a><div class="layout-content">
 {content}
 </div></main>
 <footer role="contentinfo"><div class="region region-footer">
-<p>Fédération des centres de santé — 3-5 rue de Vincennes, 93100 Montreuil — <a href="mailto:contact@federation.example">contact@federation.example</a></p>
-<ul class="menu"><li><a href="/mentions-legales">Mentions légales</a></li><li><a href="/plan-du-site">Plan du site</a></li><li><a href="/sitemap.xml">Sitemap</a></li></ul>
+<p>Fédération des centres de santé — 3-5 rue de Vincennes, 93100 Montreuil — <a
+href="mailto:contact@federation.example">contact@federation.example</a></p>
+<ul class="menu"><li><a href="/mentions-legales">Mentions légales</a></li>
+<li><a href="/plan-du-site">Plan du site</a></li><li><a href="/sitemap.xml">Sitemap</a></li></ul>
 </div></footer>
 </body>
 </html>
@@ -200,11 +204,15 @@ def _article_html(a: _Article, modified: datetime) -> str:
         f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
     )
     body = "\n".join(f"<p>{html.escape(p)}</p>" for p in a.paragraphs)
-    content = f"""<div class="region region-breadcrumb"><nav class="breadcrumb"><ol><li><a href="/">Accueil</a></li><li><a href="/actualites">Actualités</a></li></ol></nav></div>
+    content = f"""<div class="region region-breadcrumb"><nav class="breadcrumb"><ol>
+<li><a href="/">Accueil</a></li>
+<li><a href="/actualites">Actualités</a></li></ol></nav></div>
 <article role="article" class="node node--type-article node--view-mode-full">
 <div class="field--name-field-label">Actualité</div>
 <h1 class="page-title">{html.escape(a.title)}</h1>
-<div class="node__meta">Publié le <time datetime="{a.published.isoformat()}">{french_date(a.published)}</time> par <span class="author">{html.escape(a.author)}</span></div>
+<div class="node__meta">Publié le <time
+datetime="{a.published.isoformat()}">{french_date(a.published)}</time> par <span
+class="author">{html.escape(a.author)}</span></div>
 <div class="field--name-body">
 {body}
 </div>
@@ -224,7 +232,8 @@ def _listing_html(page: list[_Article], k: int, pages: int) -> str:
     if k + 1 < pages:
         pager = (
             '<nav class="pager" role="navigation"><ul class="pager__items">'
-            f'<li class="pager__item is-active"><a href="/actualites?page={k}" aria-current="page">{k + 1}</a></li>'
+            f'<li class="pager__item is-active"><a href="/actualites?page={k}" aria-current="page">'
+            f"{k + 1}</a></li>"
             f'<li class="pager__item pager__item--next"><a href="/actualites?page={k + 1}" rel="next" '
             'title="Aller à la page suivante"><span aria-hidden="true">››</span></a></li></ul></nav>'
         )
@@ -243,7 +252,8 @@ def _feed_xml(items: list[_Article]) -> str:
     )
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
-<title>Actualités</title><link>{{{{BASE}}}}/</link><description>Fédération des centres de santé</description>
+<title>Actualités</title><link>{{{{BASE}}}}/</link>
+<description>Fédération des centres de santé</description>
 <atom:link href="{{{{BASE}}}}/rss.xml" rel="self" type="application/rss+xml" />
 <language>fr</language>
 {entries}
