@@ -55,11 +55,12 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     def _answer(self, request: Request) -> Response:
         answer = self._answers.get(urlparse_cached(request).netloc)
-        if answer is None:  # not fetched (robots.txt disabled for this request): nothing to share
+        if answer is None:  # robot_parser always records one; kept for the type checker
             raise IgnoreRequest("robots.txt not fetched")
+        # The answer is final (the middleware's fetch was already retried): retrying this
+        # request would only wait, with backoff, for the same answer.
+        request.meta["dont_retry"] = True
         if isinstance(answer, Exception):
-            # the same failure, once: retrying it here would only wait for the same answer
-            request.meta["dont_retry"] = True
             raise answer
         return answer.replace(request=request, flags=[*answer.flags, "robots-shared"])
 

@@ -66,3 +66,18 @@ def test_robots_txt_requested_once_per_crawl(tmp_path, site_server, obey):
     assert re.search(r"^avec: ok", res.stdout, re.M), res.stdout
     if obey:  # its rules are still obeyed
         assert srv.count("/private/compte-rendu-conseil-administration-janvier-2026/") == 0
+
+
+def test_robots_txt_server_error_retried_once_not_twice(tmp_path, site_server):
+    """A robots.txt answering 503 is retried by the middleware's fetch only (retry_times = 1:
+    two requests); the spider gets that answer without asking again, and the crawl goes on
+    (Scrapy's rule: a robots.txt that cannot be read allows everything)."""
+    srv = site_server("wp_like")
+    srv.override("/robots.txt", status=503, body="busy")
+    cfg = write_config(tmp_path, {"avec": {"spider": "site", "url": srv.base_url}})
+    res = vigie("crawl", config=cfg)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "Traceback" not in res.stderr
+    assert srv.count("/robots.txt", status=503) == 2
+    assert srv.count("/robots.txt") == 2
+    assert len(list(db_of(cfg).query("select id from items where source = 'avec'"))) >= 4
