@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench serve clean install browser
+.PHONY: run test lint bench serve clean install browser installcheck
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +32,12 @@ browser:
 
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# A new user's install, checked: the wheel installed with the pip that ships with Python into a
+# fresh venv, then `vigie check` and a one-source crawl of a local fixture site (about a minute;
+# needs the package registry, not the internet). Also part of `make test` (pytest runs it).
+installcheck: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m install tests/install
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

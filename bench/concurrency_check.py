@@ -239,7 +239,7 @@ def run_case(
     from monitor.config import load_config
     from storage import runs as store_runs
     from storage.db import open_db
-    from tests.conftest import write_config
+    from tests.support.configs import write_config
 
     tag = f"{side}-{fix}-c{per_domain}-d{delay:g}-s{slow:g}-t{timeout:g}"
     folder = work / tag

@@ -71,7 +71,7 @@ def quiet(log: Path) -> Iterator[None]:
 def vigie_config(folder: Path, base_url: str) -> Path:
     """A fresh config + database in ``folder`` with one site source, the tests' fast settings
     (no delay, no AutoThrottle, 8 parallel requests) and no page cap below the site's size."""
-    from tests.conftest import write_config
+    from tests.support.configs import write_config
 
     folder.mkdir(parents=True, exist_ok=True)
     return write_config(

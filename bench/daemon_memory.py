@@ -29,7 +29,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import write_config  # noqa: E402
+from tests.support.configs import write_config  # noqa: E402
 from tests.support.siteserver import SiteServer  # noqa: E402
 
 GOAL_MB = 10.0

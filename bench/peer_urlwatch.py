@@ -152,8 +152,8 @@ class PeerResult:
             "once, and on later runs asks only the discovery pages (conditionally) plus the "
             "articles a feed or sitemap announces as changed; it parses and stores every article "
             "(full text, versions, matches, alert outbox), which is where its CPU goes. It obeys "
-            "robots.txt (asked twice per run: Scrapy's middleware, then the spider for Sitemap: "
-            "lines) and probes /feed/, /feed, /wp-sitemap.xml. "
+            "robots.txt (asked once per run, its Sitemap: lines read by the spider) and probes "
+            "/feed/, /feed, /wp-sitemap.xml. "
             "An edit that changes neither the sitemap lastmod nor the feed is not seen until "
             "revalidate_known is set (then each known article costs a conditional request, as "
             "in urlwatch).",

@@ -3,7 +3,8 @@
 Why generated, not saved: the benchmarks need thousands of pages with the wire truth of a real
 CMS (ETag and Last-Modified on every page, a sitemap with ``lastmod``, an RSS feed of the latest
 items, a paginated listing) and a second state where 1 % of the articles changed. The text is
-French, cut from the seed texts in ``/work/shared/seeds`` (when absent, from a built-in paragraph),
+French, cut from the seed texts kept with the fixture sites (``tests/sites/*/seed_*.txt``, read
+through ``tests/support/seeds.py``; when absent, from a built-in paragraph),
 and every ``--secpa-every``-th article mentions SECPA; the others contain none of the watch terms.
 
 Layout (Drupal-like, as ``tests/sites/drupal_like``)::
@@ -35,7 +36,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-SEEDS_DIR = Path("/work/shared/seeds")
+from tests.support.seeds import seed_files
+
 NEWEST = datetime(2026, 2, 13, 9, 0, tzinfo=UTC)
 STEP = timedelta(hours=7)
 TERM = re.compile(r"secpa|sepca|participati", re.I)
@@ -109,13 +111,9 @@ class SiteInfo:
         self._article_set = set(self.articles)
 
 
-def sentences(seeds_dir: Path = SEEDS_DIR) -> tuple[list[str], list[str]]:
+def sentences(seeds: list[Path] | None = None) -> tuple[list[str], list[str]]:
     """(neutral sentences, sentences mentioning a watch term) from the seed texts."""
-    texts = (
-        [p.read_text("utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
-        if seeds_dir.is_dir()
-        else []
-    )
+    texts = [p.read_text("utf-8") for p in (seed_files() if seeds is None else seeds)]
     raw = " ".join(texts) or FALLBACK
     found = []
     for line in raw.splitlines() or [raw]:
@@ -156,16 +154,20 @@ def _chrome(title: str, head_extra: str, content: str) -> str:
 <a href="/" rel="home"><img src="/sites/default/files/logo.png" alt="Accueil" /></a>
 <div class="user-menu"><a href="/user/login">Se connecter</a></div></div></header>
 <nav role="navigation" id="block-main-menu"><ul class="menu">
-<li class="menu-item"><a href="/">Accueil</a></li><li class="menu-item"><a href="/la-federation">La Fédération</a></li>
+<li class="menu-item"><a href="/">Accueil</a></li>
+<li class="menu-item"><a href="/la-federation">La Fédération</a></li>
 <li class="menu-item"><a href="/les-centres-de-sante">Les centres de santé</a></li>
-<li class="menu-item"><a href="/actualites">Actualités</a></li><li class="menu-item"><a href="/adherer">Adhérer</a></li>
+<li class="menu-item"><a href="/actualites">Actualités</a></li>
+<li class="menu-item"><a href="/adherer">Adhérer</a></li>
 <li class="menu-item"><a href="/contact">Contact</a></li></ul></nav>
 <main role="main"><a id="main-content" tabindex="-1"></a><div class="layout-content">
 {content}
 </div></main>
 <footer role="contentinfo"><div class="region region-footer">
-<p>Fédération des centres de santé — 3-5 rue de Vincennes, 93100 Montreuil — <a href="mailto:contact@federation.example">contact@federation.example</a></p>
-<ul class="menu"><li><a href="/mentions-legales">Mentions légales</a></li><li><a href="/plan-du-site">Plan du site</a></li><li><a href="/sitemap.xml">Sitemap</a></li></ul>
+<p>Fédération des centres de santé — 3-5 rue de Vincennes, 93100 Montreuil — <a
+href="mailto:contact@federation.example">contact@federation.example</a></p>
+<ul class="menu"><li><a href="/mentions-legales">Mentions légales</a></li>
+<li><a href="/plan-du-site">Plan du site</a></li><li><a href="/sitemap.xml">Sitemap</a></li></ul>
 </div></footer>
 </body>
 </html>
@@ -202,11 +204,15 @@ def _article_html(a: _Article, modified: datetime) -> str:
         f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
     )
     body = "\n".join(f"<p>{html.escape(p)}</p>" for p in a.paragraphs)
-    content = f"""<div class="region region-breadcrumb"><nav class="breadcrumb"><ol><li><a href="/">Accueil</a></li><li><a href="/actualites">Actualités</a></li></ol></nav></div>
+    content = f"""<div class="region region-breadcrumb"><nav class="breadcrumb"><ol>
+<li><a href="/">Accueil</a></li>
+<li><a href="/actualites">Actualités</a></li></ol></nav></div>
 <article role="article" class="node node--type-article node--view-mode-full">
 <div class="field--name-field-label">Actualité</div>
 <h1 class="page-title">{html.escape(a.title)}</h1>
-<div class="node__meta">Publié le <time datetime="{a.published.isoformat()}">{french_date(a.published)}</time> par <span class="author">{html.escape(a.author)}</span></div>
+<div class="node__meta">Publié le <time
+datetime="{a.published.isoformat()}">{french_date(a.published)}</time> par <span
+class="author">{html.escape(a.author)}</span></div>
 <div class="field--name-body">
 {body}
 </div>
@@ -226,7 +232,8 @@ def _listing_html(page: list[_Article], k: int, pages: int) -> str:
     if k + 1 < pages:
         pager = (
             '<nav class="pager" role="navigation"><ul class="pager__items">'
-            f'<li class="pager__item is-active"><a href="/actualites?page={k}" aria-current="page">{k + 1}</a></li>'
+            f'<li class="pager__item is-active"><a href="/actualites?page={k}" aria-current="page">'
+            f"{k + 1}</a></li>"
             f'<li class="pager__item pager__item--next"><a href="/actualites?page={k + 1}" rel="next" '
             'title="Aller à la page suivante"><span aria-hidden="true">››</span></a></li></ul></nav>'
         )
@@ -245,7 +252,8 @@ def _feed_xml(items: list[_Article]) -> str:
     )
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
-<title>Actualités</title><link>{{{{BASE}}}}/</link><description>Fédération des centres de santé</description>
+<title>Actualités</title><link>{{{{BASE}}}}/</link>
+<description>Fédération des centres de santé</description>
 <atom:link href="{{{{BASE}}}}/rss.xml" rel="self" type="application/rss+xml" />
 <language>fr</language>
 {entries}
@@ -319,7 +327,7 @@ def generate(
         "[site]",
         f'description = "benchmark press site, {articles} articles"',
         f'captured = "{NEWEST.date().isoformat()}"',
-        'provenance = "generated by bench/sitegen.py from /work/shared/seeds"',
+        'provenance = "generated by bench/sitegen.py from the seeds in tests/sites/*/seed_*.txt"',
         "",
     ]
     written = 0

@@ -41,6 +41,8 @@ PARSE_ERRORS = "vigie/parse_errors"
 ROBOTS_BLOCKED = "vigie/robots_blocked"
 PROBE_MISSES = "vigie/probe_misses"
 ERROR_REASON = "vigie/error/"
+#: the first host-level cause of the run (DNS, connection refused, timeout, TLS), if any
+UNREACHABLE = "vigie/unreachable"
 
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "xtor")
 
@@ -83,6 +85,7 @@ class SourceSpider(scrapy.Spider):
         self.port = parts.port
         self.allowed_domains = [self.host]
         self.validators = validators or {}
+        self._unreachable_said: set[str] = set()
 
     # -- URLs -------------------------------------------------------------------------------
     def absolute(self, path_or_url: str, base: str | None = None) -> str:
@@ -181,10 +184,38 @@ class SourceSpider(scrapy.Spider):
 
     def fetch_failed(self, url: str, reason: str) -> None:
         """Log a failed fetch with its URL; count it, and its reason so that a failed run can
-        say *why* in one line (the most frequent reason)."""
+        say *why* in one line (the most frequent reason).
+
+        Why a host-level cause (DNS, refused, timeout, TLS) is logged once per crawl while the
+        host has answered nothing: then every request fails for that one cause, and one line
+        per URL buries it. The first is said, naming the host; the others are counted and
+        logged at DEBUG. Once the host has answered, a failure is the page's and each is
+        logged with its URL. The cause is also kept in the ``vigie/unreachable`` stat."""
         self.crawler.stats.inc_value(ERRORS)
         self.crawler.stats.inc_value(ERROR_REASON + reason.split(":")[0][:60])
-        logger.error("%s: failed %s: %s", self.source, url, reason)
+        cause = unreachable_cause(reason)
+        if cause is None or self.crawler.stats.get_value("downloader/response_count", 0):
+            logger.error("%s: failed %s: %s", self.source, url, reason)
+            return
+        if self.crawler.stats.get_value(UNREACHABLE) is None:
+            self.crawler.stats.set_value(UNREACHABLE, cause)
+        if cause in self._unreachable_said:
+            logger.debug("%s: failed %s: %s", self.source, url, reason)
+            return
+        self._unreachable_said.add(cause)
+        host = urlsplit(url).netloc or self.host
+        logger.error(
+            "%s: cannot reach %s: %s (first failed URL: %s)", self.source, host, reason, url
+        )
+
+
+#: reasons (as ``download_failure_reason`` words them) that mean "the host could not be reached"
+UNREACHABLE_REASONS = ("DNS lookup failed", "connection refused", "timeout", "TLS handshake failed")
+
+
+def unreachable_cause(reason: str) -> str | None:
+    """The host-level cause named by a failure reason, or None for a page-level failure."""
+    return next((r for r in UNREACHABLE_REASONS if reason.startswith(r)), None)
 
 
 class RedirectRefused(IgnoreRequest):
@@ -228,6 +259,10 @@ def download_failure_reason(failure: Failure) -> str:
         return "connection refused"
     if failure.check(CannotResolveHostError, DNSLookupError):
         return "DNS lookup failed"
+    if "OpenSSL.SSL.Error" in text or "SSL routines" in text:
+        # e.g. https:// on a plain-HTTP port, or no protocol/cipher in common
+        why = re.findall(r"'([^']+)'\)\]", text)
+        return "TLS handshake failed" + (f" ({why[-1]})" if why else "")
     if failure.check(DownloadFailedError, ResponseFailed):
         inner = [n for n in re.findall(r"twisted\.\w+(?:\.\w+)*\.(\w+)", text) if n != "Failure"]
         return "connection lost before a complete answer" + (

@@ -48,7 +48,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         n = request.meta.get("retry_times", 0)
         return min(self.base * (2**n) * (0.5 + random.random() / 2), self.max_wait)
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         retry = self._retry(request, response_status_message(response.status))
@@ -59,7 +61,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
         return retry
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | None:  # type: ignore[override]
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception
+    ) -> Request | None:
         if request.meta.get("dont_retry", False) or not isinstance(
             exception, self.exceptions_to_retry
         ):

@@ -51,6 +51,10 @@ def polite_settings(
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            # robots.txt asked once per crawl and shared with the spider; its failure logged
+            # once, without Scrapy's traceback (spiders/robots.py)
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "spiders.robots.SharedRobotsTxtMiddleware": 100,
             "spiders.retry.BackoffRetryMiddleware": 550,
             # off-host redirects and loops: refused with a logged reason (spiders/base.py)
             "spiders.base.SameHostRedirectMiddleware": 650,

@@ -20,10 +20,13 @@ def _config(ctx: click.Context) -> tuple[Config, str]:
 @click.pass_context
 def run(ctx: click.Context) -> None:
     """Run the scheduler: every enabled source on its schedule, alerts, digest (until SIGTERM)."""
+    from monitor.cli.where import where_lines
     from monitor.daemon.service import Daemon
     from monitor.logs import setup_logging
 
     cfg, path = _config(ctx)
+    for line in where_lines(cfg, path):  # where the archive, log and mails go (issue 10)
+        click.echo(line)
     setup_logging(cfg)
     ctx.exit(Daemon(cfg, path).run())
 

@@ -26,7 +26,10 @@ pytestmark = pytest.mark.e2e
 REPO = "/static/openData/repository/17"
 QE = f"{REPO}/questions/questions_ecrites/Questions_ecrites.json.zip"
 QG = f"{REPO}/questions/questions_gouvernement/Questions_gouvernement.json.zip"
-AMO10 = f"{REPO}/amo/deputes_actifs_mandats_actifs_organes/AMO10_deputes_actifs_mandats_actifs_organes.json.zip"
+AMO10 = (
+    f"{REPO}/amo/deputes_actifs_mandats_actifs_organes/"
+    "AMO10_deputes_actifs_mandats_actifs_organes.json.zip"
+)
 QG_SAMPLE = json.loads((SITES_DIR / "an" / "QANR5L17QG1.trimmed.json").read_text("utf-8"))
 LEGACY = "/q14/14-47351QE.htm"
 UNRELATED = {  # a question with none of the watch terms anywhere

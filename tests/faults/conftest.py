@@ -67,14 +67,20 @@ def feed_xml(base: str, n_articles: int) -> str:
         f"<pubDate>Mon, 02 Feb 2026 09:00:00 +0100</pubDate></item>"
         for n in range(1, n_articles + 1)
     )
-    return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Le Courrier</title>{entries}</channel></rss>'
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Le Courrier</title>{entries}</channel></rss>"
+    )
 
 
 def sitemap_xml(base: str, n_articles: int) -> str:
     urls = "".join(
         f"<url><loc>{base}{article_path(n)}</loc></url>" for n in range(1, n_articles + 1)
     )
-    return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    )
 
 
 HTML = "text/html; charset=utf-8"

@@ -131,7 +131,8 @@ def test_gzip_bomb_is_refused_with_a_clear_log(night):
 
 def test_page_over_the_size_limit_is_refused_with_a_clear_log(night):
     assert reason(night, 3) == (
-        f"refused: page larger than crawl.max_page_bytes ({3 * MAX_PAGE + 3} bytes announced, limit {MAX_PAGE})"
+        "refused: page larger than crawl.max_page_bytes "
+        f"({3 * MAX_PAGE + 3} bytes announced, limit {MAX_PAGE})"
     )
     assert night.srv.count(article_path(3)) == 1  # a refusal is final, not retried
 

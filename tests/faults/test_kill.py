@@ -68,7 +68,8 @@ def check_consistent(cfg) -> None:
         "one new_match alert per matched item, no more, no less"
     )
     doubled = db.execute(
-        "select alert_id, recipient, count(*) from deliveries group by alert_id, recipient having count(*) > 1"
+        "select alert_id, recipient, count(*) from deliveries"
+        " group by alert_id, recipient having count(*) > 1"
     ).fetchall()
     assert doubled == []
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import glob
-
 import pytest
 
 from spiders.parse.an_page import PageError, parse_an_page, parse_an_xml
 from spiders.parse.an_record import question_status
+from tests.support.seeds import seed_text
 from tests.support.siteserver import Site
 
 DYN = "/dyn/17/questions/QANR5L17QE13024"
@@ -22,8 +21,7 @@ def site() -> Site:
 
 
 def seed_question_text() -> str:
-    lines = [line for line in open(glob.glob("/work/shared/seeds/001_*.txt")[0], encoding="utf-8")]
-    lines = [line.strip() for line in lines if line.strip()]
+    lines = [line.strip() for line in seed_text("001").splitlines() if line.strip()]
     return lines[lines.index("Texte de la question") + 1].replace("*via*", "via")
 
 

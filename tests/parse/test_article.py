@@ -1,15 +1,12 @@
 """spiders/parse/article.py over the fixture sites' article pages (no server)."""
 
-from pathlib import Path
-
 import pytest
 
 from spiders.parse.article import parse_article
+from tests.support.seeds import seed_text
 from tests.support.siteserver import Site
 
 BASE = "http://127.0.0.1:8123"
-SEEDS = Path("/work/shared/seeds")
-SEEDS = SEEDS if SEEDS.is_dir() else None
 
 WP_SECPA = "/2026/02/10/experimentation-secpa-rencontres-avecsante/"
 FNCS_SECPA = "/fin-brutale-de-l-experimentation-secpa-article-51"
@@ -45,7 +42,6 @@ def test_wordpress_og_and_time_only():
     assert "SECPa" not in a.body  # the sidebar naming the SECPa post is left out
 
 
-@pytest.mark.skipif(SEEDS is None, reason="seed texts not available")
 @pytest.mark.parametrize(
     ("key", "target", "seed", "left_out"),
     [
@@ -55,7 +51,7 @@ def test_wordpress_og_and_time_only():
 )
 def test_body_is_complete_against_the_seed(key, target, seed, left_out):
     a = article(key, target)
-    text = next(SEEDS.glob(f"{seed}_*.txt")).read_text("utf-8").replace("SECPA", "SECPa")
+    text = seed_text(seed).replace("SECPA", "SECPa")
     if key == "drupal_like":
         text = text.replace("SECPa", "SECPA")
     lines = [line.removeprefix("- ").strip() for line in text.splitlines()]

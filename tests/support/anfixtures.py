@@ -1,8 +1,9 @@
 """Builders of Assemblée nationale and Sénat open-data fixtures, shared by tests and benchmarks.
 
 Records follow the real AN schema: the structure of the saved QG sample
-(``/work/shared/samples/an/QANR5L17QG1.trimmed.json``) plus the QE nodes of the published AN
-schema (``textesQuestion.texteQuestion.{infoJO,texte}``, ``signalement``, ``renouvellements``).
+(``tests/sites/an/QANR5L17QG1.trimmed.json``, a copy of the researchers' saved sample) plus the
+QE nodes of the published AN schema (``textesQuestion.texteQuestion.{infoJO,texte}``,
+``signalement``, ``renouvellements``).
 Zips are written at test time (no binary fixture is committed).
 """
 
@@ -375,6 +376,9 @@ def write_senat_csv(
     return data
 
 
+MINISTRY = "Ministère de la santé, des familles, de l'autonomie et des personnes handicapées"
+
+
 def make_senat_row(number: int, **overrides: str) -> dict[str, str]:
     """One Sénat CSV row (column name → cell); answered when ``Réponse`` is given."""
     ref = f"SEQ2602{number:05d}"
@@ -383,7 +387,9 @@ def make_senat_row(number: int, **overrides: str) -> dict[str, str]:
         "Numéro": f"{number:05d}",
         "Référence": ref,
         "Titre": "Avenir des structures d'exercice coordonné participatives",
-        "Texte": "Mme Anne Souyris attire l'attention de Mme la ministre sur la Sécurité sociale des SECPA.",
+        "Texte": (
+            "Mme Anne Souyris attire l'attention de Mme la ministre sur la Sécurité sociale des SECPA."
+        ),
         "Rubrique": "Sécurité sociale",
         "Civilité": "Mme",
         "Prénom": "Anne",
@@ -392,8 +398,8 @@ def make_senat_row(number: int, **overrides: str) -> dict[str, str]:
         "Groupe": "GEST",
         "Sort": "En attente de réponse",
         "Date de publication JO": "05/02/2026",
-        "Ministère de dépôt": "Ministère de la santé, des familles, de l'autonomie et des personnes handicapées",
-        "Ministère de réponse": "Ministère de la santé, des familles, de l'autonomie et des personnes handicapées",
+        "Ministère de dépôt": MINISTRY,
+        "Ministère de réponse": MINISTRY,
         "URL Question": f"https://www.senat.fr/questions/base/2026/q{ref}.html",
     }
     row.update(overrides)
