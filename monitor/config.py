@@ -172,6 +172,9 @@ class WatchConfig(Section):
 
 class SourceBase(Section):
     spider: str = Field(..., description='"site", "assemblee" or "senat".')
+    label: str | None = Field(
+        None, description="Display name in the archive and in mails; default: the source key"
+    )
     enabled: bool = Field(
         True, description="false keeps the source in the file but never crawls it."
     )
@@ -395,6 +398,12 @@ class Config(Section):
 
     def run_timeout(self, source: str) -> int:
         return self.sources[source].timeout or self.crawl.run_timeout
+
+
+def source_label(cfg: Config | None, name: str) -> str:
+    """The display name of source ``name``: its ``label``, else the key itself."""
+    source = cfg.sources.get(name) if cfg is not None else None
+    return (source.label if source is not None else None) or name
 
 
 def config_path(explicit: str | None = None) -> Path:

@@ -107,6 +107,7 @@ def build_message(
     db: sqlite_utils.Database, cfg: Config, alert: dict, recipient: str, mid: str
 ) -> EmailMessage:
     terms, exclude = cfg.watch.terms, cfg.watch.exclude
+    labels = {name: src.label for name, src in cfg.sources.items() if src.label}
     sender = cfg.alerts.email.sender
     if alert["event"] == "digest":
         entries = []
@@ -122,6 +123,7 @@ def build_message(
             message_id=mid,
             terms=terms,
             exclude=exclude,
+            labels=labels,
         )
     return compose_alert(
         alert,
@@ -131,6 +133,7 @@ def build_message(
         message_id=mid,
         terms=terms,
         exclude=exclude,
+        labels=labels,
     )
 
 
