@@ -27,7 +27,7 @@ def latest_mentions(conn: sqlite3.Connection, limit: int = 15) -> list[dict[str,
     """Matched items, newest first (publication date, else first collection)."""
     return _rows(
         conn,
-        f"SELECT {_LIST_COLUMNS}, coalesce(published, first_seen) AS shown_date FROM items "
+        f"SELECT {_LIST_COLUMNS}, body, coalesce(published, first_seen) AS shown_date FROM items "
         "WHERE matched = 1 ORDER BY coalesce(published, first_seen) DESC, first_seen DESC LIMIT ?",
         [limit],
     )

@@ -118,18 +118,34 @@ def _matcher(terms: tuple[str, ...], exclude: tuple[str, ...]) -> Matcher:
 # -- front page --------------------------------------------------------------------------------
 
 
+def mention_snippet(row: Mapping[str, Any], matcher: Matcher | None) -> str:
+    """The stored snippet, or one cut from the text when the stored one is just the title
+    (the snippet comes from the first field with a hit, often the title)."""
+    stored = row.get("snippet") or ""
+    if (
+        matcher is not None
+        and row.get("body")
+        and stored.strip() == (row.get("title") or "").strip()
+    ):
+        return matcher.match({"body": row["body"]}).snippet or stored
+    return stored
+
+
 def mention_rows(rows: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
-    return [
-        {
-            **r,
-            "source_label": settings.label(r["source"]),
-            "kind_label": kind_label(r),
-            "date_label": when(r.get("shown_date")),
-            "snippet_html": marked(r.get("snippet") or "", settings.matcher(r)),
-            "why": why_matched(r),
-        }
-        for r in rows
-    ]
+    out = []
+    for r in rows:
+        matcher = settings.matcher(r)
+        out.append(
+            {
+                **r,
+                "source_label": settings.label(r["source"]),
+                "kind_label": kind_label(r),
+                "date_label": when(r.get("shown_date")),
+                "snippet_html": marked(mention_snippet(r, matcher), matcher),
+                "why": why_matched(r),
+            }
+        )
+    return out
 
 
 def move_rows(rows: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
