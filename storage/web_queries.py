@@ -106,7 +106,7 @@ def related_items(conn: sqlite3.Connection, item_id: str) -> list[dict[str, Any]
         return []
     return _rows(
         conn,
-        "SELECT l.relation, i.id, i.title, i.source, i.kind, i.published FROM ("
+        "SELECT l.relation, i.id, i.title, i.source, i.kind, i.qtype, i.published FROM ("
         " SELECT relation, to_id AS other FROM links WHERE from_id = ?"
         " UNION SELECT relation, from_id FROM links WHERE to_id = ?"
         ") l JOIN items i ON i.id = l.other ORDER BY i.published DESC",

@@ -120,12 +120,12 @@ def _matcher(terms: tuple[str, ...], exclude: tuple[str, ...]) -> Matcher:
 
 def mention_snippet(row: Mapping[str, Any], matcher: Matcher | None) -> str:
     """The stored snippet, or one cut from the text when the stored one is just the title
-    (the snippet comes from the first field with a hit, often the title)."""
+    (none stored, or the snippet came from the first field with a hit, often the title)."""
     stored = row.get("snippet") or ""
     if (
         matcher is not None
         and row.get("body")
-        and stored.strip() == (row.get("title") or "").strip()
+        and stored.strip() in ("", (row.get("title") or "").strip())
     ):
         return matcher.match({"body": row["body"]}).snippet or stored
     return stored

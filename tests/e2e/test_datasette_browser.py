@@ -20,7 +20,7 @@ import pytest
 from datasette.utils import tilde_encode
 
 from tests.conftest import vigie, write_config
-from tests.e2e.test_datasette import Served, start_serve
+from tests.support.served import Served, start_serve
 from tests.support.siteserver import SiteServer
 
 pytestmark = pytest.mark.e2e
