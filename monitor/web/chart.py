@@ -38,7 +38,7 @@ def stacked_weeks(
     bar_w = plot_w / max(len(weeks), 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'class="vigie-chart" aria-label="{escape(title)}" preserveAspectRatio="none">',
+        f'class="vigie-chart" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<line x1="{PAD_LEFT}" y1="{PAD_TOP + plot_h}" x2="{WIDTH}" y2="{PAD_TOP + plot_h}" '
         'stroke="#888" stroke-width="1"/>',
