@@ -53,6 +53,17 @@ def followed_moves(conn: sqlite3.Connection, limit: int = 15) -> list[dict[str, 
     )
 
 
+def agenda_ahead(conn: sqlite3.Connection, today: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Agenda points (``kind = 'agenda'``, from the legislative watch) of followed or matched
+    items dated ``today`` (ISO date) or later, soonest first."""
+    return _rows(
+        conn,
+        f"SELECT {_LIST_COLUMNS} FROM items WHERE kind = 'agenda' AND (followed = 1 OR matched = 1)"
+        " AND date(published) >= date(?) ORDER BY published LIMIT ?",
+        [today, limit],
+    )
+
+
 def source_health(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Per source seen in runs or source_health: health row and the latest run."""
     return _rows(

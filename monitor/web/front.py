@@ -53,10 +53,21 @@ def when(value: str | None) -> str:
     return f"{french_date(d.date().isoformat())} à {d.strftime('%H:%M')}"
 
 
+KIND_LABELS = {
+    "article": "Article",
+    "amendment": "Amendement",
+    "document": "Document",
+    "dossier": "Dossier législatif",
+    "agenda": "Point à l'ordre du jour",
+    "debate": "Débat",
+}
+
+
 def kind_label(row: Mapping[str, Any]) -> str:
     if row.get("kind") == "question":
         return QTYPE_LABELS.get(row.get("qtype") or "", "Question")
-    return {"article": "Article"}.get(row.get("kind") or "", (row.get("kind") or "").capitalize())
+    kind = row.get("kind") or ""
+    return KIND_LABELS.get(kind, kind.capitalize())
 
 
 def _json(raw: Any, default: Any) -> Any:
@@ -169,6 +180,18 @@ def move_rows(rows: list[dict[str, Any]], settings: Settings) -> list[dict[str, 
             }
         )
     return out
+
+
+def agenda_rows(rows: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
+    return [
+        {
+            **r,
+            "source_label": settings.label(r["source"]),
+            "kind_label": kind_label(r),
+            "date_label": when(r.get("published")),
+        }
+        for r in rows
+    ]
 
 
 def health_rows(

@@ -209,3 +209,35 @@ def test_related_items_from_links_table(server: Served, archive: dict) -> None:
         "même sujet : Avenir des structures d'exercice coordonné participatives (SECPa) "
         "an · Question écrite"
     ]
+
+
+def test_agenda_dates_coming(server: Served, archive: dict) -> None:
+    """Agenda points of the legislative watch (kind 'agenda'): coming ones, soonest first."""
+    today = datetime.now(UTC).date()
+    base = {"source": "an_legis", "kind": "agenda", "followed": 1, "matched": 0}
+    writer = db(archive)
+    writer["items"].insert_all(
+        [
+            dict(
+                base,
+                id=f"RUANR5L17S{n}",
+                url=f"https://www.assemblee-nationale.fr/agenda/{n}",
+                title=title,
+                published=(today + timedelta(days=days)).isoformat() + "T09:30:00+01:00",
+            )
+            for n, title, days in (
+                (1, "Examen du PLFSS, article 51", 9),
+                (2, "Audition de la ministre de la santé", 2),
+                (3, "Réunion passée", -3),
+            )
+        ]
+    )
+    writer.conn.close()
+    doc = page(server, "/")
+    agenda = [text(li) for li in doc.cssselect("ol.vigie-agenda > li")]
+    assert [a.split(" — ")[1].split(" an_legis")[0] for a in agenda] == [
+        "Audition de la ministre de la santé",
+        "Examen du PLFSS, article 51",
+    ]
+    assert agenda[0].startswith(french_date((today + timedelta(days=2)).isoformat()) + " à ")
+    assert agenda[0].endswith(" an_legis · Point à l'ordre du jour")

@@ -36,14 +36,16 @@ async def front_page(datasette, request):
         return (
             q.latest_mentions(conn),
             q.followed_moves(conn),
+            q.agenda_ahead(conn, now.astimezone(front.PARIS).date().isoformat()),
             q.source_health(conn),
             q.weekly_mentions(conn, since),
         )
 
-    mentions, moves, health, weekly = await db.execute_fn(load)
+    mentions, moves, agenda, health, weekly = await db.execute_fn(load)
     context = {
         "mentions": front.mention_rows(mentions, settings),
         "moves": front.move_rows(moves, settings),
+        "agenda": front.agenda_rows(agenda, settings),
         "health": front.health_rows(health, settings, now),
         "charts": front.charts(weekly, settings, now.date()),
         "item_url": item_url,
