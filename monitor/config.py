@@ -243,6 +243,12 @@ class Config(Section):
         return self.sources[source].timeout or self.crawl.run_timeout
 
 
+def source_label(cfg: Config | None, name: str) -> str:
+    """The display name of source ``name``: its ``label``, else the key itself."""
+    source = cfg.sources.get(name) if cfg is not None else None
+    return (source.label if source is not None else None) or name
+
+
 def config_path(explicit: str | None = None) -> Path:
     """--config, else $VIGIE_CONFIG, else ./config.toml."""
     return Path(explicit or os.environ.get("VIGIE_CONFIG") or DEFAULT_CONFIG)

@@ -179,3 +179,15 @@ def test_digest_groups_by_source_then_kind():
         plain.index("■ FNCS — Nouvelle mention (2)"),
     )
     assert an < plain.index("Avenir des SECPA") < fncs < plain.index("Deuxième SECPA")
+
+
+def test_subject_uses_the_source_label():
+    """A source's `label` (config) names it in subjects and digest headings (issue 17)."""
+    labels = {"fncs": "Fédération des centres de santé"}
+    assert subject(alert(), ARTICLE, labels) == (
+        "Nouvelle mention — Fédération des centres de santé — SECPA"
+    )
+    assert subject(alert("health_broken"), None, labels) == (
+        "Source en panne — Fédération des centres de santé"
+    )
+    assert subject(alert(), ARTICLE, {"other": "X"}) == "Nouvelle mention — FNCS — SECPA"

@@ -110,3 +110,20 @@ def test_unreadable_files_are_config_errors(tmp_path):
     bad.write_text("[watch\nterms = 1", "utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+
+
+def test_source_label_defaults_to_the_key():
+    from monitor.config import parse_config, source_label
+
+    cfg = parse_config(
+        {
+            "watch": {"terms": ["SECPA"]},
+            "sources": {
+                "avec": {"spider": "site", "url": "https://avecsante.fr", "label": "AVECsanté"},
+                "fncs": {"spider": "site", "url": "https://www.fncs.org"},
+            },
+        }
+    )
+    assert source_label(cfg, "avec") == "AVECsanté"
+    assert source_label(cfg, "fncs") == "fncs"
+    assert source_label(cfg, "gone") == "gone" and source_label(None, "an") == "an"

@@ -13,7 +13,7 @@ alert's creation time), From, To (one recipient), ``X-Vigie-Alert: <id>``.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -136,24 +136,33 @@ def _show(field: str, value) -> str:
     return str(value)
 
 
-def reference(item: dict | None, source: str | None) -> str:
-    """``QE 13024`` for a question, the source in capitals otherwise."""
+def source_name(source: str | None, labels: Mapping[str, str] | None = None) -> str:
+    """The source's configured display name (``label``), else its key in capitals."""
+    return (labels or {}).get(source or "") or (source or "").upper()
+
+
+def reference(
+    item: dict | None, source: str | None, labels: Mapping[str, str] | None = None
+) -> str:
+    """``QE 13024`` for a question, the source's display name otherwise."""
     if item and item.get("qtype") and item.get("number"):
         return f"{item['qtype']} {item['number']}"
-    return (source or "").upper()
+    return source_name(source, labels)
 
 
-def subject(alert: dict, item: dict | None) -> str:
+def subject(alert: dict, item: dict | None, labels: Mapping[str, str] | None = None) -> str:
+    """``labels``: source key → display name (sources with a ``label`` in the config)."""
     event, payload = alert["event"], _payload(alert)
     if event in EVENT_LABELS:
-        return f"{EVENT_LABELS[event]} — {alert.get('source')}"
+        source = alert.get("source")
+        return f"{EVENT_LABELS[event]} — {(labels or {}).get(source or '') or source}"
     kind = payload.get("kind", "new")
     label = KIND_LABELS.get(kind, "Mise à jour")
     if kind == "new" and item and item.get("kind") == "question":
         label = "Nouvelle question"
     terms = payload.get("matched_terms") or (_json_list(item.get("matched_terms")) if item else [])
     tail = terms[0] if terms else ("question suivie" if item and item.get("qtype") else "suivi")
-    return f"{label} — {reference(item, alert.get('source'))} — {tail}"
+    return f"{label} — {reference(item, alert.get('source'), labels)} — {tail}"
 
 
 @lru_cache(maxsize=8)
@@ -346,6 +355,7 @@ def compose_alert(
     message_id: str,
     terms: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     """One alert (item or health) for one recipient."""
     if alert["event"] in EVENT_LABELS:
@@ -354,7 +364,7 @@ def compose_alert(
         blocks = item_blocks(alert, item, tuple(terms), tuple(exclude))
     return _message(
         alert,
-        subject(alert, item),
+        subject(alert, item, labels),
         blocks,
         recipient=recipient,
         sender=sender,
@@ -371,6 +381,7 @@ def compose_digest(
     message_id: str,
     terms: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     """One message grouping ``entries`` (member alert, item) by source, then kind of news."""
     groups: dict[str, dict[str, list]] = {}
@@ -382,7 +393,7 @@ def compose_digest(
     blocks: list[Block] = []
     for source in sorted(groups):
         for kind, pairs in groups[source].items():
-            blocks.append(("p", f"■ {source.upper()} — {kind} ({len(pairs)})"))
+            blocks.append(("p", f"■ {source_name(source, labels)} — {kind} ({len(pairs)})"))
             for member, item in pairs:
                 blocks += item_blocks(member, item, tuple(terms), tuple(exclude))
     n = len(entries)

@@ -108,6 +108,7 @@ def build_message(
     db: sqlite_utils.Database, cfg: Config, alert: dict, recipient: str, mid: str
 ) -> EmailMessage:
     terms, exclude = cfg.watch.terms, cfg.watch.exclude
+    labels = {name: src.label for name, src in cfg.sources.items() if src.label}
     sender = cfg.alerts.email.sender
     if alert["event"] == "digest":
         entries = []
@@ -123,6 +124,7 @@ def build_message(
             message_id=mid,
             terms=terms,
             exclude=exclude,
+            labels=labels,
         )
     return compose_alert(
         alert,
@@ -132,6 +134,7 @@ def build_message(
         message_id=mid,
         terms=terms,
         exclude=exclude,
+        labels=labels,
     )
 
 

@@ -53,7 +53,7 @@ def serve(
     host = host or cfg.serve.host
     port = port or cfg.serve.port
     allowed = sql_allowed(host, cfg.serve.allow_sql if allow_sql is None else allow_sql)
-    ds = build_datasette(cfg.db_path, allow_sql=allowed)
+    ds = build_datasette(cfg.db_path, allow_sql=allowed, config=cfg)
     if get_path:
         status, text = asyncio.run(get(ds, get_path))
         click.echo(text)

@@ -87,6 +87,9 @@ class SourceBase(Section):
         ...,
         description="The source family: a name registered in monitor/sources/registry.py (tables below).",
     )
+    label: str | None = Field(
+        None, description="Display name in the archive and in mails; default: the source key."
+    )
     enabled: bool = Field(
         True, description="false keeps the source in the file but never crawls it."
     )

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from datasette.app import Datasette
 from datasette.database import Database
 
 from storage.db import open_db
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 DB_NAME = "vigie"
 CONFIG_DIR = Path(__file__).resolve().parent / "datasette"
@@ -42,6 +45,25 @@ SETTINGS: dict[str, Any] = {
 
 
 PRIVATE_TABLES = ("alerts", "deliveries")
+#: plumbing: hidden from the database page (still reachable by URL, read-only like the rest)
+TECHNICAL_TABLES = ("http_validators", "deliveries", "alerts", "runs", "daemon", "source_health")
+
+
+def front_settings(cfg: Config | None) -> dict[str, Any]:
+    """What the front and item pages need from the config (the ``vigie`` plugin config):
+    display names, schedules, enabled flags, watch terms. Nothing secret goes here: this is
+    visible at ``/-/metadata``."""
+    if cfg is None:
+        return {}
+    from monitor.config import source_label
+
+    return {
+        "labels": {name: source_label(cfg, name) for name in cfg.sources},
+        "schedules": {name: src.schedule for name, src in cfg.sources.items()},
+        "enabled": {name: src.enabled for name, src in cfg.sources.items()},
+        "terms": list(cfg.watch.terms),
+        "exclude": list(cfg.watch.exclude),
+    }
 
 
 def is_loopback(host: str) -> bool:
@@ -64,12 +86,18 @@ def load_metadata() -> dict[str, Any]:
         return yaml.safe_load(f)
 
 
-def build_datasette(db_path: str | Path, *, allow_sql: bool) -> Datasette:
-    """A Datasette serving ``db_path`` as ``/vigie`` with the shipped configuration directory."""
+def build_datasette(
+    db_path: str | Path, *, allow_sql: bool, config: Config | None = None
+) -> Datasette:
+    """A Datasette serving ``db_path`` as ``/vigie`` with the shipped configuration directory;
+    ``config`` gives the front page its source labels, schedules and watch terms."""
     path = Path(db_path)
     # Create/migrate the archive first (WAL mode is persistent): Datasette itself only reads.
     open_db(path).conn.close()
     metadata = load_metadata()
+    metadata.setdefault("plugins", {})["vigie"] = front_settings(config)
+    for table in TECHNICAL_TABLES:
+        metadata["databases"][DB_NAME]["tables"][table]["hidden"] = True
     if not allow_sql:
         # Off loopback, the raw outbox tables (recipients' addresses) are not browsable either;
         # the `alert_outbox` canned query, which leaves addresses out, still answers.

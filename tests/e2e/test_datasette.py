@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,214 +20,26 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from email.message import Message
-from pathlib import Path
+from datetime import datetime
 
 import pytest
-import sqlite_utils
 from datasette.utils import tilde_encode
 
 from monitor.web.serve import build_datasette, is_loopback, load_metadata, sql_allowed
 from storage.db import open_db
 from storage.migrations import ITEM_COLUMNS
-from tests.conftest import ROOT, vigie, write_config
-from tests.support.siteserver import SiteServer
+from tests.conftest import ROOT, vigie
+from tests.support.served import (
+    AN_ANSWERED,
+    AN_OLD_ANSWER,
+    AN_PENDING,
+    Served,
+    db,
+    ids,
+    start_serve,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-AN_PENDING = "QANR5L17QE9001"
-AN_ANSWERED = "QANR5L17QE9002"
-AN_OLD_ANSWER = "QANR5L17QE9003"
-
-
-# -- parts -------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Served:
-    proc: subprocess.Popen
-    base: str
-    log: Path
-
-    def get(self, path: str, *, data: bytes | None = None) -> tuple[int, bytes, Message]:
-        req = urllib.request.Request(self.base + path, data=data)
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, r.read(), r.headers
-        except urllib.error.HTTPError as e:
-            return e.code, e.read(), e.headers
-
-    def json(self, path: str) -> object:
-        status, body, _ = self.get(path)
-        assert status == 200, (path, status, body[:500])
-        return json.loads(body)
-
-    def rows(self, path: str) -> list[dict]:
-        sep = "&" if "?" in path else "?"
-        return self.json(f"{path}{sep}_shape=array")  # type: ignore[return-value]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def start_serve(config: Path, *args: str, timeout: float = 30) -> Served:
-    """`vigie serve` in a child process; returns once /-/versions.json answers."""
-    port = free_port()
-    log = config.parent / f"serve-{port}.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "monitor.cli.main",
-        "--config",
-        str(config),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        *args,
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    served = Served(proc, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"vigie serve exited {proc.returncode}:\n{log.read_text()}")
-        try:
-            if served.get("/-/versions.json")[0] == 200:
-                return served
-        except OSError:
-            pass
-        time.sleep(0.1)
-    served.stop()
-    raise AssertionError(f"vigie serve not ready after {timeout}s:\n{log.read_text()}")
-
-
-def seed_questions(db_path: Path) -> None:
-    """Three AN questions as the store writes them (until the assemblee spider lands)."""
-    today = date.today()
-    base = {
-        "source": "an",
-        "kind": "question",
-        "chamber": "AN",
-        "legislature": 17,
-        "qtype": "QE",
-        "author": "Mme Annie Vidal",
-        "group_name": "Ensemble pour la République",
-        "circonscription": "Seine-Maritime (2e)",
-        "rubrique": "santé",
-        "ministry_asked": "Santé et accès aux soins",
-        "ministry_answering": "Santé et accès aux soins",
-        "matched": 1,
-        "matched_terms": '["SECPA"]',
-        "followed": 1,
-        "first_seen": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    body = (
-        "Mme Annie Vidal attire l'attention de Mme la ministre sur l'expérimentation SECPa.\n\n"
-        "Les structures d'exercice coordonné participatives <b>attendent</b> une réponse."
-    )
-    rows = [
-        dict(
-            base,
-            id=AN_PENDING,
-            number=9001,
-            status="pending",
-            url="https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE9001",
-            title="Avenir des structures d'exercice coordonné participatives (SECPa)",
-            published=(datetime.now(UTC).date() - timedelta(days=40)).isoformat(),
-            body=body,
-        ),
-        dict(
-            base,
-            id=AN_ANSWERED,
-            number=9002,
-            status="answered",
-            url="https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE9002",
-            title="Financement des centres de santé participatifs",
-            published=(today - timedelta(days=60)).isoformat(),
-            body="Question sur les centres.",
-            answered_on=today.isoformat(),
-            answer_jo_page="1234",
-            answer_text="Le Gouvernement prolonge l'expérimentation.\n\nUn bilan sera publié.",
-        ),
-        dict(
-            base,
-            id=AN_OLD_ANSWER,
-            number=9003,
-            status="answered",
-            author="M. Paul Durand",
-            url="https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE9003",
-            title="Maisons de santé en zone rurale",
-            published=(today - timedelta(days=120)).isoformat(),
-            body="Question ancienne.",
-            answered_on=(today - timedelta(days=30)).isoformat(),
-            answer_text="Réponse ancienne.",
-            matched=0,
-            matched_terms="[]",
-        ),
-    ]
-    db = open_db(db_path)
-    db["items"].insert_all(rows)
-    db.conn.close()
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    tmp = tmp_path_factory.mktemp("archive")
-    wp, fncs = SiteServer("wp_like").start(), SiteServer("drupal_like").start()
-    cfg = write_config(
-        tmp,
-        {
-            "avec": {"spider": "site", "url": wp.base_url},
-            "fncs": {"spider": "site", "url": fncs.base_url, "listings": ["/actualites"]},
-        },
-    )
-    res = vigie("crawl", config=cfg)
-    assert res.returncode == 0, res.stderr[-3000:]
-    seed_questions(tmp / "vigie.db")
-    yield {
-        "config": cfg,
-        "db": tmp / "vigie.db",
-        "wp": wp,
-        "fncs": fncs,
-        "secpa": f"{wp.base_url}/2026/02/10/experimentation-secpa-rencontres-avecsante/",
-        "struct": f"{wp.base_url}/2026/01/20/structures-participatives-financement-maintenu/",
-        "fin": f"{fncs.base_url}/fin-brutale-de-l-experimentation-secpa-article-51",
-        "tribune": f"{fncs.base_url}/centres-et-maisons-de-sante-participatifs-une-tribune",
-    }
-    wp.stop()
-    fncs.stop()
-
-
-@pytest.fixture(scope="module")
-def server(archive: dict) -> Iterator[Served]:
-    """The module's server: arbitrary SQL explicitly off."""
-    served = start_serve(archive["config"], "--no-allow-sql")
-    yield served
-    served.stop()
-
-
-def db(archive: dict) -> sqlite_utils.Database:
-    return sqlite_utils.Database(archive["db"])
-
-
-def ids(rows: list[dict]) -> list[str]:
-    return [r["id"] for r in rows]
 
 
 # -- search, facets, sort ----------------------------------------------------------------------
@@ -476,15 +287,17 @@ def test_allow_sql_rule(host: str, configured: bool | None, allowed: bool) -> No
 
 
 def test_item_page_paragraphs_and_link(server: Served, archive: dict) -> None:
+    """The row page of an item is Vigie's item page (more in test_front.py); JSON stays raw."""
     status, body, _ = server.get("/vigie/items/" + tilde_encode(AN_PENDING))
     assert status == 200
     page = body.decode()
     assert '<div class="vigie-text"><p>Mme Annie Vidal attire' in page
-    assert "</p><p>Les structures" in page
+    assert "</p><p>Les <mark>structures d&#39;exercice coordonné participatives</mark> " in page
     assert "&lt;b&gt;attendent&lt;/b&gt;" in page and "<b>attendent</b>" not in page
     url = "https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE9001"
     assert f'<a href="{url}" rel="noopener noreferrer nofollow">' in page
-    assert "item_history?item_id=" + AN_PENDING in page
+    row = server.json("/vigie/items/" + tilde_encode(AN_PENDING) + ".json")
+    assert row["rows"][0][0] == AN_PENDING  # type: ignore[index]
 
 
 def test_every_column_described() -> None:

@@ -2,7 +2,7 @@
 
 Loaded from ``monitor/web/datasette/plugins/`` by ``monitor/web/serve.py`` (Datasette 0.65 plugin hooks).
 
-- ``render_cell``: ``body`` and ``answer_text`` become paragraphs (see ``paragraphs``), every
+- ``render_cell``: ``body`` and ``answer_text`` become paragraphs (``monitor.web.highlight``), every
   piece of text escaped by markupsafe first, so stored HTML-looking text shows as text; ``url``
   becomes a link only for http(s) URLs.
 - ``prepare_connection``: ``PRAGMA query_only`` on every connection to the archive: the
@@ -16,34 +16,16 @@ Loaded from ``monitor/web/datasette/plugins/`` by ``monitor/web/serve.py`` (Data
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from datasette import hookimpl
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from monitor.web.highlight import paragraphs
 
 ARCHIVE = "vigie"
 TEXT_COLUMNS = frozenset({"body", "answer_text"})
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
-
-
-def paragraphs(text: str) -> Markup:
-    """Plain text → escaped ``<p>`` paragraphs inside ``<div class="vigie-text">``.
-
-    Blank lines separate paragraphs (single newlines inside one become ``<br>``); text without
-    any blank line (what article extraction often gives) has one paragraph per line.
-    """
-    if _PARAGRAPH_BREAK.search(text):
-        parts = [p.strip().split("\n") for p in _PARAGRAPH_BREAK.split(text)]
-    else:
-        parts = [[line] for line in text.split("\n")]
-    html = "".join(
-        "<p>" + "<br>".join(str(escape(line.strip())) for line in lines) + "</p>"
-        for lines in parts
-        if any(line.strip() for line in lines)
-    )
-    return Markup(f'<div class="vigie-text">{html}</div>')
 
 
 def link(url: str) -> Markup | None:
