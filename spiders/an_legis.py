@@ -25,6 +25,9 @@ Bills, reports, texts adopted and dossiers; amendments; agenda points; sitting s
 ``source_ts`` (how new a version is, ISO UTC, compared as text): the list timestamp for a listed
 document; the dump's ``Last-Modified`` for a dump record (when the dump was built: the record is
 at least that fresh, no fresher); without that header, the record's own latest date.
+``fingerprint`` = checksum of the record's bytes (``an_json.fingerprint``); ``fields["record_uid"]``
+is the uid it is keyed on in ``fingerprints`` (the meeting or sitting uid for agenda points and
+sitting sections, which share their record's bytes; the item uid otherwise).
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ DOC_PATH = "/dyn/opendata/{uid}.{ext}"
 DUMP_TIMEOUT = 900
 LISTS_READ_UNTIL = "vigie/lists_read_until"
 OLDER_SKIPPED = "vigie/older_than_held"
+UNKNOWN_DECISIONS = "vigie/unknown_decisions"
 PARIS = ZoneInfo("Europe/Paris")
 _MEMBER_UID = re.compile(r"(?:^|/)(?P<uid>[^/]+?)\.(?:json|xml)$")
 _DATE_FIELDS = ("date_decided", "date_published", "date_tabled", "last_act_date")
@@ -297,6 +301,7 @@ class AnLegisSpider(SourceSpider):
                         continue
                     self.dump_ts[item.uid] = item.source_ts or ""
                     item.fingerprint = fp
+                    item.fields["record_uid"] = uid
                     count += 1
                     yield self._named(item)
         except DumpError as exc:
@@ -331,6 +336,14 @@ class AnLegisSpider(SourceSpider):
         """Names from the deputies dump; a record left without its author's name keeps no
         fingerprint, so it is read again once the name is known."""
         f = item.fields
+        if item.status == "unknown":
+            self.crawler.stats.inc_value(UNKNOWN_DECISIONS)
+            logger.warning(
+                "%s: %s: unknown decision label %r kept as status 'unknown'",
+                self.source,
+                item.uid,
+                item.status_label,
+            )
         if item.kind == "amendment":
             dep = self.deputies.get(f.get("author_ref") or "")
             f["author_name"] = dep.name if dep else None
@@ -397,6 +410,7 @@ class AnLegisSpider(SourceSpider):
                     continue
                 item.source_ts = entry.timestamp
                 item.fingerprint = fingerprint(response.body)
+                item.fields["record_uid"] = entry.uid
                 yield self._named(item)
         else:
             self._doc_day_failed(entry.uid)
