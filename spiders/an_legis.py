@@ -25,9 +25,10 @@ Bills, reports, texts adopted and dossiers; amendments; agenda points; sitting s
 ``source_ts`` (how new a version is, ISO UTC, compared as text): the list timestamp for a listed
 document; the dump's ``Last-Modified`` for a dump record (when the dump was built: the record is
 at least that fresh, no fresher); without that header, the record's own latest date.
-``fingerprint`` = checksum of the record's bytes (``an_json.fingerprint``); ``fields["record_uid"]``
-is the uid it is keyed on in ``fingerprints`` (the meeting or sitting uid for agenda points and
-sitting sections, which share their record's bytes; the item uid otherwise).
+``fingerprint`` = checksum of the record's bytes (``an_json.fingerprint``). ``known`` and
+``fingerprints`` are keyed on ``fields["record_uid"]``: the uid of the record as dumps and lists
+name it (the meeting or sitting uid for agenda points and sitting sections, which share their
+record; the item uid itself for amendments, documents and dossiers).
 """
 
 from __future__ import annotations
@@ -287,19 +288,19 @@ class AnLegisSpider(SourceSpider):
                     if item.kind not in self.kinds:
                         continue
                     item.source_ts = ts or _own_ts(item)
-                    held = self.known.get(item.uid)
+                    held = self.known.get(uid)
                     if held and item.source_ts and held > item.source_ts:
                         self.crawler.stats.inc_value(OLDER_SKIPPED)
                         logger.info(
                             "%s: %s in the %s dump (%s) is older than the version held (%s): kept",
                             self.source,
-                            item.uid,
+                            uid,
                             name,
                             item.source_ts,
                             held,
                         )
                         continue
-                    self.dump_ts[item.uid] = item.source_ts or ""
+                    self.dump_ts[uid] = item.source_ts or ""
                     item.fingerprint = fp
                     item.fields["record_uid"] = uid
                     count += 1
