@@ -16,9 +16,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from lxml import etree
-from lxml import html as lxml_html
-
 
 class RecordError(ValueError):
     """A record that cannot be read (not JSON, wrong root, a required field missing)."""
@@ -82,31 +79,32 @@ def code_label(node: Any) -> tuple[str | None, str | None]:
 
 
 _ENTITY_AMP = re.compile(r"&amp;(?=#?[A-Za-z0-9]{1,32};)")
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_BLOCK = frozenset("p div br li tr h1 h2 h3 h4 h5 h6 blockquote ul ol table".split())
+_BLOCK_TAG = re.compile(
+    r"<(?:br|/?(?:p|div|li|tr|h[1-6]|blockquote|ul|ol|table))\b[^<>]*>", re.IGNORECASE
+)
+_CELL_TAG = re.compile(r"</t[dh]>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->", re.DOTALL)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u202f\u2009]+")
 
 
 def clean(value: Any) -> str | None:
     """HTML fragment (entities, double-escaped entities, markup) → plain text, one paragraph
-    per line. Why here and not monitor's ``clean_text``: spiders may not import monitor; the
-    pipeline still runs its own cleanup over this (idempotent on plain text)."""
+    per line. Why regular expressions and not an HTML parser: the AN fragments are flat
+    (``<p>``, ``<b>``, ``<i>``, ``<br/>``, tables at worst) and this runs twice per amendment over
+    100,000 amendments; an lxml parse per fragment was four times slower for the same text. Why
+    here and not monitor's ``clean_text``: spiders may not import monitor; the pipeline still
+    runs its own cleanup over this (idempotent on plain text)."""
     raw = text(value)
     if raw is None:
         return None
-    raw = _ENTITY_AMP.sub("&", raw)
-    if _TAG.search(raw):
-        try:
-            root = lxml_html.fragment_fromstring(raw, create_parent="div")
-            for el in root.iter():
-                if isinstance(el.tag, str) and el.tag.lower() in _BLOCK:
-                    el.tail = "\n" + (el.tail or "")
-            raw = root.text_content()
-        except (etree.ParserError, ValueError):
-            raw = _TAG.sub(" ", raw)
-    for _ in range(2):
-        raw = html.unescape(raw)
-    raw = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2019", "'")
-    lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in raw.split("\n")]
+    for _ in range(2):  # twice: escaped markup ("&lt;p&gt;") is markup once unescaped
+        if "<" in raw:
+            raw = _TAG.sub("", _CELL_TAG.sub(" ", _BLOCK_TAG.sub("\n", raw)))
+        if "&" not in raw:
+            break
+        raw = html.unescape(html.unescape(_ENTITY_AMP.sub("&", raw)))
+    raw = raw.replace("\u2019", "'")
+    lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
     out = "\n".join(line for line in lines if line)
     return out or None
 

@@ -80,6 +80,9 @@ def test_json_helpers():
     assert code_label("Adopté") == (None, "Adopté") and code_label(nil) == (None, None)
     assert clean("<p>A&amp;eacute;</p><p>B&nbsp;C</p>") == "Aé\nB C"
     assert clean("R&D et AT&T") == "R&D et AT&T"
+    assert clean("&lt;p&gt;Les &lt;i&gt;SECPA&lt;/i&gt;&lt;/p&gt;") == "Les SECPA"
+    assert clean("<table><tr><td>a</td><td>b</td></tr></table>x &lt; y") == "a b\nx < y"
+    assert clean({"@xsi:nil": "true"}) is None and clean("<p> </p>") is None
     assert iso_utc("2026-03-11T10:00:00.000+01:00") == "2026-03-11T09:00:00Z"
     assert iso_utc("Tue, 10 Mar 2026 03:00:00 GMT") == "2026-03-10T03:00:00Z"
     assert iso_utc("1773219600") == "2026-03-11T09:00:00Z" and iso_utc("hier") is None
