@@ -57,7 +57,7 @@ from spiders.parse.an_dump import DumpError, iter_dump
 from spiders.parse.an_json import RecordError, fingerprint, iso_utc
 from spiders.parse.an_legis_document import NotLegislative, parse_dossiers_member
 from spiders.parse.an_names import parse_organes
-from spiders.parse.an_publication import Listed, parse_publication_list
+from spiders.parse.an_publication import Listed, parse_publication_list, uid_kind
 
 logger = logging.getLogger("vigie.spider")
 
@@ -134,6 +134,7 @@ class AnLegisSpider(SourceSpider):
         self.day_failed: set[str] = set()
         self.dump_ts: dict[str, str] = {}  # uid → source_ts of the dump version read this run
         self.text_dossier: dict[str, str] = {}  # document uid → dossier uid (this run's dump)
+        self.text_title: dict[str, str] = {}  # document uid → title (this run's dump)
         self.deputies: dict[str, Deputy] = {}
         self.organes: dict[str, str] = {}
         self.pending_docs = 0
@@ -320,8 +321,10 @@ class AnLegisSpider(SourceSpider):
                 return [parse_amendment(data, member=member, **kw)]
             if name == "dossiers":
                 item = parse_dossiers_member(data, uid_hint=uid, **kw)
-                if item.kind == "document" and item.fields.get("dossier_uid"):
-                    self.text_dossier[item.uid] = item.fields["dossier_uid"]
+                if item.kind == "document":
+                    self.text_title[item.uid] = item.title or ""
+                    if item.fields.get("dossier_uid"):
+                        self.text_dossier[item.uid] = item.fields["dossier_uid"]
                 return [item]
             if name == "agenda":
                 return parse_reunion(data, uid_hint=uid, **kw)
@@ -354,6 +357,7 @@ class AnLegisSpider(SourceSpider):
             f["cosignatories"] = [
                 self.deputies[r].name for r in f.get("cosignatory_refs", []) if r in self.deputies
             ]
+            f["text_title"] = f.get("text_title") or self.text_title.get(f.get("text_uid") or "")
             if not f.get("dossier_uid") and f.get("text_uid") in self.text_dossier:
                 f["dossier_uid"] = self.text_dossier[f["text_uid"]]
                 item.parents.append(f["dossier_uid"])
@@ -376,6 +380,14 @@ class AnLegisSpider(SourceSpider):
         return not held or entry.timestamp > held
 
     def _doc_requests(self) -> Iterator[Any]:
+        for uid in sorted(self.follow):
+            # a followed uid no dump, list or earlier run gave (a bill tabled after the last
+            # dump): asked once by its uid; without a list timestamp, its Last-Modified dates it
+            kind = uid_kind(uid)
+            if kind in self.kinds and not (
+                {uid} & (self.listed.keys() | self.known.keys() | self.dump_ts.keys())
+            ):
+                self.listed[uid] = Listed(uid, "", "", kind)
         wanted = [e for e in self.listed.values() if self._wanted(e)]
         skipped = sum(1 for e in self.listed.values() if e.kind in self.kinds) - len(wanted)
         logger.info(
@@ -400,7 +412,9 @@ class AnLegisSpider(SourceSpider):
         entry = self.listed[response.meta["uid"]]
         if response.status in (404, 410):
             self.page_problem(
-                response.url, f"listed document {entry.uid} is gone ({response.status})"
+                response.url,
+                f"{'listed' if entry.timestamp else 'followed'} document {entry.uid} is gone"
+                f" ({response.status})",
             )
         elif response.status == 200:
             name = {"amendment": "amendments", "agenda": "agenda", "debate": "debates"}.get(
@@ -409,7 +423,8 @@ class AnLegisSpider(SourceSpider):
             for item in self._parse_member(name, entry.uid, response.body, entry.uid, response.url):
                 if item.kind not in self.kinds:
                     continue
-                item.source_ts = entry.timestamp
+                lm = response.headers.get("Last-Modified")
+                item.source_ts = entry.timestamp or (iso_utc(lm.decode("latin-1")) if lm else None)
                 item.fingerprint = fingerprint(response.body)
                 item.fields["record_uid"] = entry.uid
                 yield self._named(item)

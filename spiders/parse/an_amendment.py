@@ -58,6 +58,8 @@ def parse_amendment(
     dossier = where.group("dossier") if where and where.group("dossier").startswith("DL") else None
     fields: dict[str, Any] = {
         "text_uid": text_uid,
+        "text_number": m.group(1) if (m := re.search(r"(?:B|TA)(\d+)$", text_uid or "")) else None,
+        "text_title": None,  # filled by the spider from the documents dump when read
         "dossier_uid": dossier,
         "examen_ref": text(a.get("examenRef")),
         "organe_prefix": text(ident.get("prefixeOrganeExamen")),

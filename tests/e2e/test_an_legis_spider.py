@@ -21,6 +21,7 @@ from tests.support.anlegis_fixtures import (
     DOC_NIL,
     DOSSIER,
     DUMP_PATHS,
+    FOLLOWED_NEW,
     OTHER_DOC,
     OTHER_DOSSIER,
     PPL,
@@ -132,6 +133,7 @@ def test_two_days_then_same_day_again(story):
     assert a1["fields"]["group_name"] == "La France insoumise - Nouveau Front Populaire"
     assert a1["fields"]["cosignatories"] == ["M. Jean Dupont", "Mme Estelle Youssouffa"]
     assert a1["parents"] == [PPL, DOSSIER] and "SECPA" in a1["text"]
+    assert (a1["fields"]["text_number"], a1["fields"]["text_title"]) == ("2504", got[PPL]["title"])
     assert a1["source_ts"] == "2026-03-10T03:00:00Z"  # the dumps' Last-Modified
     assert got[f"{SITTING}#3001"]["parents"] == [PPL, DOSSIER]
     assert got[f"{SITTING}#3002"]["parents"] == [OTHER_DOC, OTHER_DOSSIER]
@@ -249,3 +251,24 @@ def test_kinds_subset_fetches_only_its_dumps(story):
         srv.count(f"/dyn/opendata/{AM[1]}.json") == 0
         and srv.count(f"/dyn/opendata/{REUNION_2}.json") == 1
     )
+
+
+def test_followed_uid_found_nowhere_is_asked_by_its_uid(story):
+    srv, tmp = story
+    follow = [FOLLOWED_NEW, PPL, "QANR5L17QE13024"]
+    items, stats, log = run(
+        srv,
+        tmp,
+        "follow",
+        kinds=["document"],
+        follow=follow,
+        today="2026-03-11",
+        lists_read_until="2026-03-10",
+        known={PPL: "2026-03-10T08:00:00Z"},
+    )
+    got = legis(items)
+    assert got[FOLLOWED_NEW]["source_ts"] == "2026-03-11T14:00:00Z"  # its Last-Modified
+    assert got[FOLLOWED_NEW]["parents"] == [DOSSIER]
+    assert srv.count(f"/dyn/opendata/{FOLLOWED_NEW}.json") == 1
+    assert srv.count(f"/dyn/opendata/{PPL}.json") == 0  # in the dump and held
+    assert srv.count("/dyn/opendata/QANR5L17QE13024.json") == 0  # not a watched kind

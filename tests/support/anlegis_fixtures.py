@@ -66,6 +66,7 @@ REUNION_1 = "RUANR5L17S2026IDC400001"
 REUNION_2 = "RUANR5L17S2026IDC400002"
 REUNION_BAD = "RUANR5L17S2026IDC400009"
 DOC_NIL = "PIONANR5L17B2601"
+FOLLOWED_NEW = "PIONANR5L17B2700"  # followed, in no dump or list: asked by its uid
 DAY1, DAY2, DAY0 = "2026-03-10", "2026-03-11", "2026-03-09"
 DUMP_LM = "Tue, 10 Mar 2026 03:00:00 GMT"  # dumps built at 04:00 Paris on day 1
 TS_PPL = "2026-03-10T09:00:00.000+01:00"  # listed on day 1, after the dump was built
@@ -494,6 +495,15 @@ def build_story(folder: Path) -> Path:
         publication_list(DAY2_LIST) + b"garbage line without separator\n"
     )
     docs = {
+        FOLLOWED_NEW: _dump(
+            make_document(
+                FOLLOWED_NEW,
+                "2700",
+                "Proposition de loi relative aux centres de santé participatifs",
+                DOSSIER,
+                "2026-03-11",
+            )
+        ),
         PPL: _dump(day1_dossiers()[PPL]),
         AM[1]: _dump(day2_amendments()[AM[1]]),
         AM[4]: _dump(day2_amendments()[AM[4]]),
@@ -504,7 +514,10 @@ def build_story(folder: Path) -> Path:
         (folder / f"{uid}.json").write_bytes(data)
         paths[f"/dyn/opendata/{uid}.json"] = {
             "file": f"{uid}.json",
-            "headers": {"Content-Type": "application/json; charset=utf-8"},
+            "headers": {
+                "Content-Type": "application/json; charset=utf-8",
+                "Last-Modified": "Wed, 11 Mar 2026 14:00:00 GMT",
+            },
         }
     for name, path in dumps.items():
         paths[DUMP_PATHS[name]] = _zip_entry(path)
