@@ -38,7 +38,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Generator, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,6 +51,8 @@ from spiders.base import SourceSpider
 from spiders.items import LegisItem, ListsReadItem, SeenItem, ValidatorItem
 from spiders.parse.an_agenda import parse_reunion
 from spiders.parse.an_amendment import parse_amendment
+from spiders.parse.an_days import days_to_read
+from spiders.parse.an_days import read_until as last_read
 from spiders.parse.an_debate import parse_transcript
 from spiders.parse.an_deputies import Deputy, parse_deputies
 from spiders.parse.an_dump import DumpError, iter_dump
@@ -112,15 +114,7 @@ class AnLegisSpider(SourceSpider):
         self.max_dump_bytes = int(max_dump_bytes)
         self.use_deputies = deputies
         self.today = date.fromisoformat(today) if today else datetime.now(PARIS).date()
-        first = (
-            date.fromisoformat(lists_read_until) + timedelta(days=1)
-            if lists_read_until
-            else date.fromisoformat(since)
-            if since
-            else self.today
-        )
-        self.days = [first + timedelta(d) for d in range((self.today - first).days + 1)]
-        self.days = self.days or [self.today]
+        self.days = days_to_read(lists_read_until, since, self.today)
         self.read_until_before = lists_read_until
         hosts = {self.host, (urlsplit(self.open_data_url).hostname or "").lower()}
         self.allowed_domains = sorted(h for h in hosts if h)
@@ -447,15 +441,8 @@ class AnLegisSpider(SourceSpider):
 
     # -- stage 6: what was fully read -------------------------------------------------------
     def _lists_read(self) -> ListsReadItem:
-        """The last day before the first day not fully read (today never counts as read)."""
-        until = self.days[0] - timedelta(days=1)
-        for day in self.days:
-            if day >= self.today or day.isoformat() in self.day_failed:
-                break
-            until = day
-        read_until = until.isoformat()
-        if self.read_until_before and read_until < self.read_until_before:
-            read_until = self.read_until_before
+        """What the next run may skip: see ``an_days.read_until``."""
+        read_until = last_read(self.days, self.today, self.day_failed, self.read_until_before)
         self.crawler.stats.set_value(LISTS_READ_UNTIL, read_until)
         days = [d.isoformat() for d in self.days if d.isoformat() not in self.day_failed]
         return ListsReadItem(source=self.source, read_until=read_until, days_read=days)
