@@ -6,7 +6,8 @@ Why plain dataclasses: spiders stay dumb (strings, URLs, raw date text), and the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -94,3 +95,46 @@ class HintItem:
     url: str
     via: str
     hint: str
+
+
+@dataclass
+class LegisItem:
+    """One piece of legislative work at the Assemblée nationale (issue 11), as the record says it.
+
+    ``kind``: amendment | document | dossier | agenda | debate. ``uid`` is the official uid (an
+    agenda point: its own uid, or the meeting uid + "#" + its position; a sitting section: the
+    sitting uid + "#" + the section key). ``published_raw``: date tabled (amendments, documents),
+    first act (dossiers), meeting start (agenda), sitting start (debates), as ISO text.
+    ``status`` is the normalized decision of an amendment (see ``spiders/parse/an_decision.py``),
+    ``status_label`` the official wording. ``text`` is clean plain text for matching. ``parents``:
+    uids this item hangs on (text, dossier). ``source_ts``: how new this version is (ISO UTC: the
+    publication-list timestamp, or the dump's build time), so an older dump never undoes a newer
+    document read from the daily list. ``fingerprint``: checksum of the record bytes.
+    """
+
+    source: str
+    kind: str
+    uid: str
+    url: str
+    chamber: str = "AN"
+    legislature: int | None = None
+    number: str | None = None
+    title: str | None = None
+    published_raw: str | None = None
+    status: str | None = None
+    status_label: str | None = None
+    text: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    parents: list[str] = field(default_factory=list)
+    source_ts: str | None = None
+    fingerprint: str | None = None
+
+
+@dataclass
+class ListsReadItem:
+    """The daily publication lists were fully read up to ``read_until`` (ISO date, today never
+    included: today's list grows all day and is read again on every run)."""
+
+    source: str
+    read_until: str | None
+    days_read: list[str] = field(default_factory=list)

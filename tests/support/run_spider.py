@@ -1,0 +1,45 @@
+"""Run ONE spider in this (child) process with the project's polite settings, items to a JSON
+lines feed: ``python -m tests.support.run_spider args.json``.
+
+Why a runner for spider tests: the an_legis spider is tested before the lead wires it into
+``monitor`` (config, registry, pipeline); this runs the real spider, the real Scrapy engine and
+the real downloader against the local fixture server, one child process per crawl (PITFALLS.md).
+``args.json`` = ``{"spider": "module:Class", "kwargs": {...}, "out": "items.jsonl"}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+from scrapy.crawler import CrawlerProcess
+
+from spiders.settings import polite_settings
+
+
+def main(argv: list[str]) -> int:
+    args = json.loads(open(argv[1], encoding="utf-8").read())
+    module, cls = args["spider"].split(":")
+    spider = getattr(importlib.import_module(module), cls)
+    settings = polite_settings(
+        user_agent="vigie-tests",
+        download_delay=0,
+        autothrottle=False,
+        retry_times=0,
+        log_level=args.get("log_level", "INFO"),
+    )
+    settings["FEEDS"] = {args["out"]: {"format": "jsonlines", "encoding": "utf-8"}}
+    settings["REMOTE_CONTROL_ENABLED"] = False
+    settings["TELNETCONSOLE_ENABLED"] = False
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **args["kwargs"])
+    process.start()
+    stats = crawler.stats.get_stats()
+    print(json.dumps({k: v for k, v in stats.items() if isinstance(v, int | str | float)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
