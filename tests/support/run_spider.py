@@ -15,6 +15,7 @@ import sys
 
 from scrapy.crawler import CrawlerProcess
 
+from monitor.config import CrawlConfig
 from spiders.settings import polite_settings
 
 
@@ -22,11 +23,19 @@ def main(argv: list[str]) -> int:
     args = json.loads(open(argv[1], encoding="utf-8").read())
     module, cls = args["spider"].split(":")
     spider = getattr(importlib.import_module(module), cls)
+    crawl = CrawlConfig()  # the documented defaults, then the test's fast settings
     settings = polite_settings(
         user_agent="vigie-tests",
+        obey_robots=crawl.obey_robots,
         download_delay=0,
         autothrottle=False,
+        autothrottle_target_concurrency=crawl.autothrottle_target_concurrency,
+        concurrent_requests_per_domain=crawl.concurrent_requests_per_domain,
+        download_timeout=crawl.download_timeout,
         retry_times=0,
+        retry_backoff=crawl.retry_backoff,
+        max_page_bytes=crawl.max_page_bytes,
+        max_pages=crawl.max_pages,
         log_level=args.get("log_level", "INFO"),
     )
     settings["FEEDS"] = {args["out"]: {"format": "jsonlines", "encoding": "utf-8"}}
