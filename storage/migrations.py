@@ -201,7 +201,30 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.conn.execute("ALTER TABLE items DROP COLUMN source_updated")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _legislative(db: sqlite_utils.Database) -> None:
+    """Legislative watch (issue 11): amendments, documents, dossiers, agenda points, debate
+    sections live in ``items`` with their kind-specific fields in ``extra``; ``links`` ties
+    them together and to what cites them; ``source_state`` remembers per-source progress
+    (the last daily publication list fully read)."""
+    items = db.table("items")
+    for column in ("status_label", "extra", "source_ts"):
+        if column not in items.columns_dict:
+            items.add_column(column, str)
+    items.create_index(["kind", "number"], if_not_exists=True)
+    db.table("links").create(
+        {"from_id": str, "to_id": str, "relation": str},
+        pk=("from_id", "to_id", "relation"),
+        if_not_exists=True,
+    )
+    db.table("links").create_index(["to_id", "relation"], if_not_exists=True)
+    db.table("source_state").create(
+        {"source": str, "key": str, "value": str, "updated": str},
+        pk=("source", "key"),
+        if_not_exists=True,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _legislative]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
