@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
 #: normalized decisions (README "Amendment decisions") → French past participle
 DECISIONS = {
     "adopted": "adopté",
@@ -68,6 +67,22 @@ def text_name(denomination: str | None, number: Any) -> str:
     return f"texte n° {number}" if number else "texte"
 
 
+#: uid prefixes of the Assemblée's documents → the short name
+UID_TEXT = {"PION": "PPL", "PRJL": "PJL", "PNRE": "PPR"}
+
+
+def amended_text(extra: dict[str, Any]) -> str:
+    """The text an amendment belongs to, as people name it: ``PPL n° 2504``."""
+    number = extra.get("text_number")
+    if extra.get("text_denomination"):
+        return text_name(extra["text_denomination"], number)
+    short = UID_TEXT.get(str(extra.get("text_uid") or "")[:4])
+    if not short:
+        title = str(extra.get("text_title") or "").lower()
+        short = next((v for k, v in SHORT_TEXT.items() if title.startswith(k)), None)
+    return f"{short} n° {number}" if short and number else text_name(None, number)
+
+
 def organ_phrase(extra: dict[str, Any]) -> str:
     name = extra.get("organe_name")
     if name:
@@ -90,7 +105,7 @@ def headline(item: dict[str, Any], change: str = "new") -> str | None:
     kind = item.get("kind")
     extra = extra_of(item)
     if kind == "amendment":
-        target = text_name(extra.get("text_denomination"), extra.get("text_number"))
+        target = amended_text(extra)
         head = f"Amendement n° {item.get('number') or '?'} à la {target}"
         if target.startswith(("PJL", "texte", "PPR")):
             head = f"Amendement n° {item.get('number') or '?'} au {target}"

@@ -12,6 +12,7 @@ dossiers to the followed set as they arrive, so everything attached to them foll
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -43,12 +44,16 @@ def legis_record(item: LegisItem, now: datetime) -> Record:
     if not title and not text:
         raise NormalizeError(f"{item.uid}: neither title nor text")
     extra = {k: v for k, v in (item.fields or {}).items() if v not in (None, "", [], {})}
-    number = item.number
-    try:
-        num = int(str(number)) if number not in (None, "") else None
-    except ValueError:  # "1234 rect." or a document letter: kept readable in extra
-        extra.setdefault("number_label", str(number))
-        num = None
+    num = None
+    if item.number not in (None, ""):
+        digits = re.search(r"\d+", str(item.number))
+        num = int(digits.group()) if digits else None
+        if str(num) != str(item.number).strip():  # "AS12", "1234 (rect.)": kept as written
+            extra.setdefault("number_label", str(item.number))
+    if item.kind == "dossier" and extra.get("acts"):
+        # a dossier's news is a new step: its steps are part of its text (a change alerts)
+        steps = [_act_line(a) for a in extra["acts"] if isinstance(a, dict)]
+        text = "\n".join([text or title or "", *[s for s in steps if s]]).strip()
     return Record(
         id=item.uid,
         source=item.source,
@@ -56,6 +61,7 @@ def legis_record(item: LegisItem, now: datetime) -> Record:
         url=item.url,
         title=title,
         author=clean_line(extra.get("author_name")),
+        fingerprint=item.fingerprint,
         published=_date(item.published_raw, now),
         published_raw=clean_line(item.published_raw),
         body=text,
@@ -67,6 +73,12 @@ def legis_record(item: LegisItem, now: datetime) -> Record:
         extra=extra,
         source_ts=item.source_ts,
     )
+
+
+def _act_line(act: dict[str, Any]) -> str:
+    label = clean_line(act.get("label")) or act.get("code") or ""
+    when = str(act.get("date") or "")[:10]
+    return f"{when} — {label}" if when and label else label
 
 
 def links_of(item: LegisItem) -> list[tuple[str, str, str]]:

@@ -30,6 +30,8 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "answered_on",
     "answer_jo_page",
     "answer_text",
+    "status_label",
+    "extra",
 )
 
 
@@ -65,6 +67,11 @@ class Record:
     answered_on: str | None = None
     answer_jo_page: str | None = None
     answer_text: str | None = None
+    # legislative work (issue 11): the official decision label, kind-specific fields (JSON in
+    # the row), and how new this version is (an older dump never undoes a newer list document)
+    status_label: str | None = None
+    extra: dict | None = None
+    source_ts: str | None = None
     followed: int = 0
     # matching (filled by monitor.ingest.match)
     matched: int = 0
