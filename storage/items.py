@@ -25,6 +25,7 @@ _SOFT = (
     "followed",
     "source_updated",
     "published_raw",
+    "date_source",
 )
 
 
