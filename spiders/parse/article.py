@@ -191,7 +191,7 @@ def _clean_title(out, doc, meta, nodes, page_title, headline, learnt) -> None:
 def _pdf_links(doc, url: str, zones: dict[Any, bool]) -> list[str]:
     here = urlsplit(url)
     found: list[str] = []
-    for link in doc.iter("a"):
+    for link in doc.xpath('//a[contains(translate(@href, "PDF", "pdf"), ".pdf")]'):
         href = (link.get("href") or "").strip()
         if not href or not urlsplit(href).path.lower().endswith(".pdf"):
             continue

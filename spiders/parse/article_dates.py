@@ -147,52 +147,95 @@ def _candidate(source: str, raw: str | None, *, cut: bool = False) -> DateCandid
 
 
 def byline_dates(
-    doc: Any, title_el: Any, cards: set[Any], cache: dict[Any, bool]
+    doc: Any, title_el: Any, cards: set[Any], cache: dict[Any, bool], *, far: bool = False
 ) -> Iterator[DateCandidate]:
-    """Visible dates near the title: a "Publié le …" line, a ``<time>``'s text, a date block.
+    """Visible dates near the title: a "Publié le …" line, a ``<time>``'s text, a date block,
+    a dateline opening the text.
 
     Searched in document order from a few blocks before the ``<h1>`` to some blocks after it,
-    outside hidden zones and outside the cards of other posts; then the whole article scope for
-    a block holding only a date (FNCS ends its pages with "Lundi 10 avril 2017")."""
-    blocks = [
-        e
-        for e in doc.iter(*_TEXT_TAGS, "h1")
-        if not hidden_zone(e, cache) and not any(c in cards for c in _ancestors(e))
-    ]
-    start = blocks.index(title_el) if title_el is not None and title_el in blocks else 0
-    near = blocks[max(0, start - 4) : start + 25]
-    rest = blocks[start + 25 :] if title_el is not None else []
+    outside hidden zones and outside the cards of other posts. ``far``: the rest of the page,
+    for a short block holding only a date (FNCS ends its pages with "Lundi 10 avril 2017");
+    asked only when the page has no structured date (it walks the whole page)."""
+    inside = {d for c in cards for d in c.iter()}
     seen: set[str] = set()
-    for element in near + rest:
-        if element.tag == "h1":
-            continue
+    for element in (
+        _far_blocks(doc, title_el, inside, cache)
+        if far
+        else _near_blocks(doc, title_el, inside, cache)
+    ):
         text = _own_text(element)
         if not text or text in seen:
             continue
         seen.add(text)
-        far = element in rest
+        if far:
+            if len(text) <= 60 and _DATE_ONLY.match(text) and not _UPDATED.search(text):
+                if cand := _candidate("byline", text, cut=True):
+                    yield cand
+            continue
         if len(text) > 300:  # a paragraph: only a dateline opening it counts
-            if not far and element.tag == "p" and (found := _DATELINE.match(text)):
+            if element.tag == "p" and (found := _DATELINE.match(text)):
                 if cand := _candidate("byline", found.group("date"), cut=True):
                     yield cand
             continue
-        if not far and (found := _BYLINE.search(text)):
-            cand = _candidate("byline", found.group("date"), cut=True)
-            if cand:
+        if found := _BYLINE.search(text):
+            if cand := _candidate("byline", found.group("date"), cut=True):
                 yield cand
                 continue
-        if not far and element.tag == "p" and (found := _DATELINE.match(text)):
+        if element.tag == "p" and (found := _DATELINE.match(text)):
             if cand := _candidate("byline", found.group("date"), cut=True):
                 yield cand
                 continue
         if _DATE_ONLY.match(text) and not _UPDATED.search(text):
-            cand = _candidate("byline", text, cut=True)
-            if cand and (not far or not _is_time(element)):
+            if cand := _candidate("byline", text, cut=True):
                 yield cand
 
 
-def _is_time(element: Any) -> bool:
-    return bool(element.tag == "time")
+NEAR_BEFORE, NEAR_AFTER = 4, 25
+
+
+def _usable(element: Any, inside: set[Any], cache: dict[Any, bool]) -> bool:
+    return element not in inside and not hidden_zone(element, cache)
+
+
+def _near_blocks(
+    doc: Any, title_el: Any, inside: set[Any], cache: dict[Any, bool]
+) -> Iterator[Any]:
+    """A few blocks before the title and some after it (from the top without a title)."""
+    before: list[Any] = []
+    after = 0
+    reached = title_el is None
+    for element in doc.iter(*_TEXT_TAGS, "h1"):
+        if element is title_el:
+            reached = True
+            yield from before
+            continue
+        if not _usable(element, inside, cache):
+            continue
+        if not reached:
+            before = [*before[-(NEAR_BEFORE - 1) :], element]
+            continue
+        if element.tag == "h1":
+            continue
+        yield element
+        after += 1
+        if after >= NEAR_AFTER:
+            return
+
+
+def _far_blocks(doc: Any, title_el: Any, inside: set[Any], cache: dict[Any, bool]) -> Iterator[Any]:
+    """Short leaf blocks after the title's window (cheap tests first: most blocks are long)."""
+    reached, skipped = title_el is None, 0
+    for element in doc.iter(*_TEXT_TAGS, "h1"):
+        if element is title_el:
+            reached = True
+            continue
+        if not reached or element.tag == "h1":
+            continue
+        skipped += 1
+        if skipped <= NEAR_AFTER or len(element) > 2:
+            continue
+        if len(element.text_content()) <= 80 and _usable(element, inside, cache):
+            yield element
 
 
 def _own_text(element: Any) -> str | None:
@@ -208,13 +251,6 @@ def _own_text(element: Any) -> str | None:
         ):
             return None
     return _clean(element.text_content())
-
-
-def _ancestors(element: Any) -> Iterator[Any]:
-    node = element
-    while node is not None:
-        yield node
-        node = node.getparent()
 
 
 def json_ld_dates(nodes: list[dict], article_types: set[str]) -> Iterator[DateCandidate]:
@@ -237,7 +273,7 @@ def meta_dates(meta: dict[str, str]) -> Iterator[DateCandidate]:
 def time_dates(doc: Any, cards: set[Any], cache: dict[Any, bool]) -> Iterator[DateCandidate]:
     """``<time>`` elements outside hidden zones: the visible text first, the attribute second."""
     for element in doc.iter("time"):
-        if hidden_zone(element, cache) or any(c in cards for c in _ancestors(element)):
+        if hidden_zone(element, cache) or any(a in cards for a in element.iterancestors()):
             continue
         parent_text = _clean(element.getparent().text_content()) or ""
         if _UPDATED.search(parent_text[:40]) or (element.get("itemprop") or "") == "dateModified":
@@ -290,10 +326,12 @@ def choose_date(
         if c
     ]
     in_url = url_date(url)
+    if byline is None and not structured:
+        byline = next(byline_dates(doc, title_el, cards, cache, far=True), None)
     out.candidates = [c for c in (byline, *structured, in_url) if c]
     if byline:
         # the same day in a structured date: keep that text, it has the time of day too
-        same = [c for c in structured if c.day == byline.day]
+        same = [c for c in structured if c.day == byline.day and c.raw != byline.raw]
         return _pick(out, same[0] if same else byline)
     days = Counter(c.day for c in structured)
     if structured and len(days) == 1:

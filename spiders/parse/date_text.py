@@ -96,6 +96,7 @@ _FR = re.compile(
 _NUMERIC = re.compile(
     r"(?<![\d/.])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>(?:19|20)\d\d)(?![\d/])"
 )
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _FOLD = str.maketrans("éèêëàâäîïôöûüùç", "eeeeaaaiioouuuc")
 
 
@@ -150,7 +151,11 @@ def _find(text: str) -> tuple[date | datetime | None, int, int] | None:
     Formats: ISO 8601 (also one-digit seconds ``23:15:0Z`` and compact ``20201123T11:02:35Z``),
     RFC 822 and its US variant (``Tue, Sep 15 2020 10:01:41 EDT``), Unix ``date``
     (``Tue Jan 28 15:28:56 CET 2020``), English and French long dates, ``dd/mm/yyyy``."""
-    folded = fold(text) if len(fold(text)) == len(text) else text.lower()
+    if not _YEAR.search(text):
+        return None  # most text blocks: no year, no date (and the patterns below are costly)
+    folded = fold(text)
+    if len(folded) != len(text):
+        folded = text.lower()
     if m := _ISO.search(folded) or _COMPACT.search(folded):
         return _stamp(m.groupdict(), int(m["m"])), m.start(), m.end()
     if m := _ASCTIME.search(folded):

@@ -29,7 +29,10 @@ _PDF_DATE = re.compile(
     r"^D:(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{2}'?\d{2}'?)?"
 )
 #: "Paris, le 3 février 2026", "Communiqué du 3 février 2026": a dateline, not a cited date
-_DATELINE = re.compile(r"(?:,\s*le|\bdu|\ble)\s+(?:\w+\s+)?(?:1er|\d{1,2})\s", re.I)
+_DATELINE = re.compile(
+    r"(?:,\s*le|^le|^(?:communiqu[ée]|note|lettre|courrier|d[ée]claration)(?: de presse)?\s+du)\s+",
+    re.I,
+)
 _BAD_TITLE = re.compile(
     r"^(?:untitled|sans titre|microsoft word|document\d*)|\.(?:docx?|pdf|odt)$", re.I
 )
