@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "sites" / "labelled"
 #: the clock the pages are read at (their capture date), for the far-future check
 NOW = datetime(2026, 3, 1, 12, 0)
+#: the classes modelled on the French press and association seeds (SITES.md)
+PRESS = ("french-association", "french-press")
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Score:
         return self.right / self.total if self.total else 0.0
 
     def __str__(self) -> str:
-        return f"{100 * self.ratio:5.1f} % ({self.right}/{self.total})"
+        return f"{100 * self.ratio:.1f} % ({self.right}/{self.total})"
 
 
 @dataclass
@@ -114,14 +116,20 @@ def evaluate(with_htmldate: bool = True) -> Report:
 def lines(report: Report) -> list[str]:
     names = list(report.days)
     out = [
-        f"labelled pages: {report.days['vigie'].total} (French press/association: "
-        f"{report.french['vigie'].total}), tests/sites/labelled/ (hand-built)",
-        f"{'publication day right':28} {'all pages':>22} {'French pages':>22} {'time':>8}",
+        f"labelled pages: {report.days['vigie'].total} ({report.french['vigie'].total} in French, "
+        f"of which {sum(report.classes[(k, 'vigie')].total for k in PRESS)} French press and "
+        "association pages modelled on the seeds), tests/sites/labelled/ (hand-built)",
+        f"{'publication day right':22} {'all pages':>16} {'French pages':>16} "
+        f"{'FR press+assoc.':>16} {'time':>8}",
     ]
     for name in names:
+        press = Score(
+            sum(report.classes[(k, name)].right for k in PRESS),
+            sum(report.classes[(k, name)].total for k in PRESS),
+        )
         out.append(
-            f"{name:28} {str(report.days[name]):>22} {str(report.french[name]):>22} "
-            f"{report.seconds[name]:7.2f}s"
+            f"{name:22} {str(report.days[name]):>16} {str(report.french[name]):>16} "
+            f"{str(press):>16} {report.seconds[name]:7.2f}s"
         )
     out.append(
         f"Vigie titles right: {report.titles}; article/listing decisions right: {report.decisions}"
