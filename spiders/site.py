@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from spiders.base import SourceSpider, canonical_url
+from spiders.base import PARSE_ERRORS, SourceSpider, canonical_url
 from spiders.items import ArticleItem, HintItem, SeenItem
 from spiders.parse.article import parse_article
 from spiders.parse.feeds import discover_feeds, parse_feed
@@ -243,9 +243,6 @@ class SiteSpider(SourceSpider):
             self.unusable(response)
             yield SeenItem(source=self.source, url=url)
             return
-        if _is_pdf(response):
-            yield from self.parse_document(response)
-            return
         if not hasattr(response, "text") or not _is_html(response):
             content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
             self.page_problem(
@@ -271,7 +268,15 @@ class SiteSpider(SourceSpider):
             return
         if fields.decision.startswith("short"):
             self.crawler.stats.inc_value(SHORT_ARTICLE)
-        logger.info("%s: %s: %s", self.source, response.url, fields.decision)
+        # INFO when kept by an exception to the plain rule (short, or beside other posts' cards)
+        kept_by_exception = fields.decision.startswith("short") or "cards" in fields.decision
+        logger.log(
+            logging.INFO if kept_by_exception else logging.DEBUG,
+            "%s: %s: %s",
+            self.source,
+            response.url,
+            fields.decision,
+        )
         for problem in fields.problems:
             self.logger.info("%s: %s: %s", self.source, response.url, problem)
         canonical = fields.canonical_url
@@ -318,6 +323,8 @@ class SiteSpider(SourceSpider):
         doc = parse_pdf(response.body, response.url)
         if doc.problem:
             self.crawler.stats.inc_value(DOCUMENTS_SKIPPED)
+            if doc.problem.startswith("broken"):  # malformed: counted like a malformed page
+                self.crawler.stats.inc_value(PARSE_ERRORS)
             logger.warning("%s: skipped PDF %s: %s", self.source, response.url, doc.problem)
             return
         self.crawler.stats.inc_value(DOCUMENTS)
