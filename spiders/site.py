@@ -256,7 +256,7 @@ class SiteSpider(SourceSpider):
             selectors=self.selectors,
             site_names=self.site_names.names(),
         )
-        self.site_names.learn(fields.raw_title, fields.site_names)
+        self.site_names.learn(fields.page_title, fields.site_names, fields.headline)
         if fields.extensive_used:
             self.crawler.stats.inc_value(EXTENSIVE_DATES)
         for link in fields.pdf_links:

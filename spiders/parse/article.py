@@ -92,6 +92,8 @@ class ArticleFields:
     extensive_used: bool = False  # htmldate's extensive search was run
     decision: str = ""  # why article or not, for the INFO log line
     raw_title: str | None = None  # the title before the site name was cut
+    page_title: str | None = None  # the <title> element
+    headline: str | None = None  # the article's <h1>
     site_names: list[str] = field(default_factory=list)  # names this page declared or showed
     pdf_links: list[str] = field(default_factory=list)  # same-host PDF documents it links to
 
@@ -122,7 +124,8 @@ def parse_article(
         h1 = _title_element(doc, zones)
     headline = _clean(h1.text_content()) if h1 is not None else None
     out.title = out.title or headline or meta.get("og:title")
-    page_title = _clean(doc.findtext(".//title"))
+    page_title = out.page_title = _clean(doc.findtext(".//title"))
+    out.headline = headline
     cards = post_cards(doc, h1, zones)
     choice = choose_date(
         doc,

@@ -90,6 +90,7 @@ def affixes_from_title(page_title: str | None, headline: str | None) -> list[str
     return out
 
 
+_SITE_SEPARATOR = re.compile(r"\s+[|\-–—·»•]{1,2}\s+|\s*[|·»•]\s*")
 _EDGES = re.compile(r"^[\s|\-–—:·»•/]+|[\s|\-–—:·»•/]+$")
 
 
@@ -102,11 +103,18 @@ class SiteNames:
         self.ends: Counter[str] = Counter()
         self.min_pages = min_pages
 
-    def learn(self, title: str | None, declared: Iterable[str] = ()) -> None:
+    def learn(
+        self, page_title: str | None, declared: Iterable[str] = (), headline: str | None = None
+    ) -> None:
+        """``page_title``: the ``<title>``; its endings after a site-name separator (``|``,
+        ``-``, ``–``…, not ``:``) count, unless the page's own headline holds them — "Article 9 :
+        l'expérimentation prolongée" on three pages is a series, not a site name."""
         self.declared.update(n for n in declared if n)
-        if not title:
+        if not page_title:
             return
-        self.ends.update({_key(title[m.end() :]) for m in SEPARATORS.finditer(title)} - {""})
+        own = _key(headline or "")
+        ends = {_key(page_title[m.end() :]) for m in _SITE_SEPARATOR.finditer(page_title)}
+        self.ends.update(e for e in ends if e and e not in own)
 
     def names(self) -> set[str]:
         return self.declared | {name for name, n in self.ends.items() if n >= self.min_pages}

@@ -44,10 +44,20 @@ def test_site_names_learnt_from_the_suffix_several_pages_share():
     assert "aoc media - analyse opinion critique" not in names.names()
     names.learn("Trois | AOC media - Analyse Opinion Critique")
     assert "aoc media - analyse opinion critique" in names.names()
+    assert "analyse opinion critique" in names.names()
     assert (
         strip_site_name("Quatre textes | AOC media - Analyse Opinion Critique", names.names())
         == "Quatre textes"
     )
+
+
+def test_a_series_title_is_not_a_site_name():
+    names = SiteNames(min_pages=3)
+    for n in range(1, 5):
+        t = f"Article {n:02d} : l'expérimentation SECPA prolongée"
+        names.learn(t, headline=t)
+        names.learn(f"Note {n} - bilan annuel", headline=f"Note {n} - bilan annuel")
+    assert names.names() == set()
 
 
 def test_learnt_names_clean_a_page_that_does_not_declare_its_site():
