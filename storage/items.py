@@ -29,6 +29,7 @@ _SOFT = (
     "fingerprint",
     "published_raw",
     "source_ts",
+    "date_source",
 )
 
 

@@ -20,6 +20,7 @@ _V1_ITEM_COLUMNS: dict[str, type] = {
     "author": str,
     "published": str,  # ISO 8601, Europe/Paris offset; NULL when unknown
     "published_raw": str,  # the date text as found
+    # "date_source": str, added by _v3 (issue 13)
     "body": str,
     "matched": int,
     "matched_terms": str,  # JSON list
@@ -224,7 +225,19 @@ def _legislative(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _legislative]
+def _date_source(db: sqlite_utils.Database) -> None:
+    """Issue 13: where the publication date was read (byline, jsonld, meta, time, url,
+    htmldate, selector, pdf-metadata, pdf-text, feed), next to ``published_raw``."""
+    db.table("items").add_column("date_source", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1,
+    _v2,
+    _v3,
+    _legislative,
+    _date_source,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

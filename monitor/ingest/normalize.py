@@ -80,8 +80,9 @@ def article_record(item: ArticleItem, now: datetime) -> Record:
         url=url,
         title=title,
         author=clean_line(item.author),
-        published=_date(item.date_raw, now, url, "publication"),
+        published=(published := _date(item.date_raw, now, url, "publication")),
         published_raw=clean_line(item.date_raw),
+        date_source=item.date_source if published else None,
         body=body,
         discovery_hints=item.updated_raw,
     )

@@ -45,6 +45,7 @@ class Record:
     author: str | None = None
     published: str | None = None  # ISO 8601 with Europe/Paris offset, or None when unknown
     published_raw: str | None = None
+    date_source: str | None = None  # where published_raw was read (byline, jsonld, meta, ...)
     body: str | None = None
     #: articles: JSON {discovery path: lastmod/updated hint} from feeds and sitemaps
     discovery_hints: str | None = None
