@@ -171,6 +171,8 @@ FEEDS = {
     "source_health": "",
     "recent_runs": "",
     "alert_outbox": "",
+    "followed_dossiers": "",
+    "dossier_timeline": "dossier=DLR5L17N51234",
 }
 
 
