@@ -170,12 +170,17 @@ def _pick_sources(cfg: Config, sources: tuple[str, ...]) -> list[str]:
 @cli.command()
 @with_config
 def rematch(cfg: Config) -> None:
-    """Apply the current [watch] terms to the whole archive, without recrawling."""
+    """Apply the current terms of every profile ([watch] without profiles) to the whole archive, without recrawling or sending."""
     from monitor.ingest.rematch import rematch_all
     from storage.db import open_db
+    from storage.item_profiles import counts
 
-    n, changed = rematch_all(open_db(cfg.db_path), cfg)
-    click.echo(f"rematched {n} items: {changed} changed their match")
+    db = open_db(cfg.db_path)
+    n, changed = rematch_all(db, cfg)
+    click.echo(f"rematched {n} items: {changed} changed their match (nothing sent)")
+    per_profile = counts(db)
+    for name in cfg.profiles or ["default"]:
+        click.echo(f"  profile {name}: {per_profile.get(name, 0)} items match")
 
 
 def _register_optional() -> None:
