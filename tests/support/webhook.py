@@ -24,6 +24,7 @@ class Post:
     path: str
     body: dict
     headers: dict[str, str]
+    status: int = 200  # what the receiver answered
 
     @property
     def title(self) -> str:
@@ -60,7 +61,9 @@ class WebhookReceiver:
                 except ValueError:
                     body = {"raw": raw.decode(errors="replace")}
                 with receiver.lock:
-                    receiver.posts.append(Post(self.path, body, dict(self.headers)))
+                    receiver.posts.append(
+                        Post(self.path, body, dict(self.headers), receiver.status)
+                    )
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 self.send_response(receiver.status)
@@ -90,6 +93,11 @@ class WebhookReceiver:
             self._server.server_close()
             self._server = None
 
-    def received(self, path: str | None = None) -> list[Post]:
+    def received(self, path: str | None = None, *, accepted_only: bool = False) -> list[Post]:
+        """The posts (on ``path``), optionally only those answered 2xx."""
         with self.lock:
-            return [p for p in self.posts if path is None or p.path == path]
+            return [
+                p
+                for p in self.posts
+                if (path is None or p.path == path) and (not accepted_only or 200 <= p.status < 300)
+            ]
