@@ -139,7 +139,7 @@ def crawl(cfg: Config, sources: tuple[str, ...], dry_run: bool, no_send: bool) -
         results.append(result)
     if not dry_run:
         click.echo(prog.summary(results))
-        if cfg.alerts.mode == "immediate" and not no_send:
+        if not no_send and (cfg.alerts.mode == "immediate" or cfg.profiles):
             _deliver(cfg)
     failed = [r.source for r in results if r.outcome != "ok"]
     if failed:
