@@ -341,3 +341,51 @@ def test_logging_filter_sees_channel_secret_values(monkeypatch):
     )
     handler_filter.filter(record)
     assert record.getMessage() == "url json://h.org/***"
+
+
+# -- routing: once per profile and event ------------------------------------------------------
+
+
+def test_each_profile_concerned_gets_one_alert_per_event(tmp_path):
+    from monitor.ingest.profiles import ProfileRouter
+
+    cfg, db = setup(
+        tmp_path,
+        {"chat": {"url": "json://127.0.0.1:9/chat"}, "ops": {"url": "json://127.0.0.1:9/ops"}},
+        profiles={
+            "questions": {
+                "kinds": ["question"],
+                "terms": ["SECPA"],
+                "channels": ["chat", "ops"],
+                "recipients": ["a@x.org", "b@x.org"],
+            },
+            "articles": {"kinds": ["article"], "terms": ["SECPA"], "channels": ["chat"]},
+            "large": {"terms": ["santé"], "channels": ["ops"]},
+        },
+    )
+    router = ProfileRouter(cfg, "fncs")
+    fields = {"title": "Le SECPA et la santé", "body": ""}
+    union = router.match("q1", "question", fields)
+    assert union.matched and union.terms == ["SECPA", "santé"]
+    row = {"id": "q1", "kind": "question", "followed": 1}
+    event = {"event": "new_match", "payload": {"kind": "new", "matched_terms": union.terms}}
+    with write_tx(db):
+        ids = router.enqueue(db, row, None, event, run_id=1, now="2026-03-01T07:00:00+00:00")
+    made = {a["profile"]: a for a in db.query("select * from alerts")}
+    assert len(ids) == 2 and set(made) == {"questions", "large"}  # "articles": out of scope
+    assert json.loads(made["questions"]["channels"]) == ["chat", "ops"]
+    assert json.loads(made["questions"]["recipients"]) == ["a@x.org", "b@x.org"]
+    assert json.loads(made["questions"]["payload"])["matched_terms"] == ["SECPA"]
+    # later the question is answered and no longer says "santé": "large" followed it (it
+    # matched once), so the answer reaches both profiles, once each
+    router.match("q1", "question", {"title": "Le SECPA", "body": ""})
+    previous = {"id": "q1", "matched": 1, "followed": 1}
+    changed = {"event": "item_changed", "payload": {"kind": "answered"}}
+    with write_tx(db):
+        router.enqueue(db, row, previous, changed, run_id=2, now="2026-03-02T07:00:00+00:00")
+    events = sorted(
+        (a["profile"], a["event"]) for a in db.query("select * from alerts where run_id = 2")
+    )
+    assert events == [("large", "item_changed"), ("questions", "item_changed")]
+    states = {(r["profile"], r["matched"]) for r in db.query("select * from item_profiles")}
+    assert states == {("questions", 1), ("large", 0)}
