@@ -389,3 +389,17 @@ def test_each_profile_concerned_gets_one_alert_per_event(tmp_path):
     assert events == [("large", "item_changed"), ("questions", "item_changed")]
     states = {(r["profile"], r["matched"]) for r in db.query("select * from item_profiles")}
     assert states == {("questions", 1), ("large", 0)}
+
+
+def test_apprise_lines_never_reach_our_logs(monkeypatch, caplog):
+    """Apprise logs the URL (with its token) and the payload: those lines stay captured."""
+    from monitor.alerts.channels import ChannelTransport
+    from monitor.errors import DeliveryError
+
+    monkeypatch.setenv("VIGIE_T", "tok-987654")
+    cfg = parse_config({**BASE, "channels": {"c": {"url": "json://127.0.0.1:9/{VIGIE_T}"}}})
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(DeliveryError):
+        ChannelTransport("c", cfg.channels["c"]).send("titre", "corps")
+    assert "tok-987654" not in caplog.text
+    assert not [r for r in caplog.records if r.name.startswith("apprise")]

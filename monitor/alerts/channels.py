@@ -67,14 +67,21 @@ class ChannelTransport:
             )
         plugin.socket_connect_timeout = float(self.channel.timeout)
         plugin.socket_read_timeout = float(self.channel.timeout)
-        with apprise.LogCapture(level=logging.DEBUG) as captured:
-            try:
-                ok = plugin.notify(body=body, title=title)
-            except Exception as exc:  # a plugin bug must not stop the whole pass
-                raise TransientFailure(
-                    self.mask(f"channel {self.name}: {type(exc).__name__}: {exc}")
-                ) from None
-            log = captured.getvalue()
+        # Apprise's own lines (URLs with tokens, whole payloads at DEBUG) stay in the capture:
+        # they never reach our handlers; what we say comes from _reason(), masked
+        apprise_logger = logging.getLogger("apprise")
+        propagate, apprise_logger.propagate = apprise_logger.propagate, False
+        try:
+            with apprise.LogCapture(level=logging.DEBUG) as captured:
+                try:
+                    ok = plugin.notify(body=body, title=title)
+                except Exception as exc:  # a plugin bug must not stop the whole pass
+                    raise TransientFailure(
+                        self.mask(f"channel {self.name}: {type(exc).__name__}: {exc}")
+                    ) from None
+                log = captured.getvalue()
+        finally:
+            apprise_logger.propagate = propagate
         if ok:
             return
         reason = _reason(log)
