@@ -66,6 +66,8 @@ def test_items_default_facets_and_sort(server: Served, archive: dict) -> None:
     assert set(facets) == {
         "source",
         "kind",
+        "chamber",
+        "followed",
         "status",
         "rubrique",
         "ministry_answering",
