@@ -188,6 +188,8 @@ FEEDS = {
     "recent_runs": "",
     "profile_mentions": "profile=default",
     "alert_outbox": "",
+    "followed_dossiers": "",
+    "dossier_timeline": "dossier=DLR5L17N51234",
 }
 
 
