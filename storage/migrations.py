@@ -62,6 +62,13 @@ ITEM_COLUMNS: dict[str, type] = {
     "discovery_hints": str,
     # questions: checksum of the open-data record ("<parser version>:<crc>"): unchanged → skip
     "fingerprint": str,
+    # legislative work (step 4): official decision label, kind-specific fields (JSON), how new
+    # the version held is (ISO UTC)
+    "status_label": str,
+    "extra": str,
+    "source_ts": str,
+    # articles (step 5): where the publication date was read (byline, jsonld, meta, …)
+    "date_source": str,
 }
 
 
