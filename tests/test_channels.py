@@ -403,3 +403,18 @@ def test_apprise_lines_never_reach_our_logs(monkeypatch, caplog):
         ChannelTransport("c", cfg.channels["c"]).send("titre", "corps")
     assert "tok-987654" not in caplog.text
     assert not [r for r in caplog.records if r.name.startswith("apprise")]
+
+
+def test_a_lone_channel_down_is_shown_but_raises_no_undeliverable_alert(tmp_path):
+    from storage import channel_health
+
+    cfg, db = setup(
+        tmp_path,
+        {"chat": {"url": "json://127.0.0.1:9/chat", "timeout": 1}},
+        alerts={"channel_failures_before_alert": 1, "email": {"recipients": []}},
+    )
+    aid = enqueue(db, add_item(db), channels=["chat"])
+    deliver_pending(db, cfg, T0)
+    assert channel_health.states(db)["chat"]["state"] == "down"
+    assert [a["id"] for a in db.query("select id from alerts")] == [aid]  # no health alert
+    assert outbox.get(db, aid)["status"] == "pending"

@@ -393,6 +393,9 @@ def _channel_health(db, cfg: Config, tried: set[str], down: dict[str, str], now:
             else:
                 fire = channel_health.record_success(db, channel, ts)
                 event, advice = HEALTH_CHANNEL_RECOVERED, "Les alertes en attente sont parties."
+            others = [c for c in cfg.channels if c != channel]
+            if fire and not (cfg.alerts.email.recipients or others):
+                fire = False  # no other way out: the state shows in `vigie alerts list` only
             if fire:
                 row = channel_health.states(db).get(channel, {})
                 outbox.enqueue(
@@ -411,7 +414,7 @@ def _channel_health(db, cfg: Config, tried: set[str], down: dict[str, str], now:
                     },
                     now=now,
                     profile="health",
-                    channels=[c for c in cfg.channels if c != channel],
+                    channels=others,
                 )
 
 
