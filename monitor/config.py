@@ -175,6 +175,11 @@ class AlertsConfig(Section):
     retry_max_backoff: Duration = Field(
         3600, gt=0, description="Longest wait between two delivery attempts of one alert."
     )
+    channel_failures_before_alert: int = Field(
+        3,
+        ge=1,
+        description="Consecutive failed delivery passes before a channel is declared down (a health alert goes to the other channels and to e-mail).",
+    )
     email: EmailConfig = Field(EmailConfig(), description="SMTP settings.")
 
 
@@ -210,6 +215,109 @@ class ServeConfig(Section):
     allow_sql: bool | None = Field(
         None, description="Arbitrary SQL in Datasette; default on for loopback, off otherwise."
     )
+    public_url: HttpUrl | None = Field(
+        None,
+        description='Address of the published archive, e.g. "https://veille.example.org": alert links to item pages use it (default: http://host:port).',
+    )
+
+    def archive_base(self) -> str:
+        """Where the archive's item pages are reachable, for links in alerts."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+#: ``{NAME}`` placeholders in a channel URL, filled from the environment
+_PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+#: channel names that are not [channels.*] tables
+RESERVED_CHANNELS = ("email",)
+
+
+class ChannelConfig(Section):
+    """One Apprise notification service (Slack, Matrix, Teams, ntfy, a JSON webhook...)."""
+
+    url: str | None = Field(
+        None,
+        description='Apprise URL of the service; secrets as {VAR} placeholders filled from the environment, e.g. "slack://{VIGIE_SLACK_TOKEN}/#veille". Exactly one of url and url_env.',
+    )
+    url_env: str | None = Field(
+        None,
+        description='Name of the environment variable holding the whole Apprise URL (when the URL itself is the secret), e.g. "VIGIE_SLACK_URL".',
+    )
+    max_chars: int = Field(
+        1500,
+        ge=200,
+        description="Longest message body; a longer text is cut on a word boundary with a link to the archive.",
+    )
+    timeout: Duration = Field(
+        10, gt=0, description="Seconds before a request to the service is abandoned."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url_shape(cls, v: str | None) -> str | None:
+        if v is not None and "://" not in v:
+            raise ValueError(
+                f'{v!r} is not an Apprise URL; e.g. "json://hooks.example.org/vigie" or '
+                '"slack://{VIGIE_SLACK_TOKEN}/#veille"'
+            )
+        return v
+
+    def placeholders(self) -> list[str]:
+        """Environment variables named in ``url``."""
+        return _PLACEHOLDER.findall(self.url or "")
+
+    def env_names(self) -> list[str]:
+        """Every environment variable this channel reads (each holds a secret)."""
+        return [self.url_env] if self.url_env else self.placeholders()
+
+    def resolved_url(self) -> str:
+        """The URL with its secrets filled in; raises ValueError naming a missing variable."""
+        if self.url_env:
+            value = os.environ.get(self.url_env)
+            if not value:
+                raise ValueError(f"environment variable {self.url_env} (url_env) is not set")
+            return value
+        missing = [n for n in self.placeholders() if not os.environ.get(n)]
+        if missing:
+            raise ValueError(f"environment variable {missing[0]} (used in url) is not set")
+        return _PLACEHOLDER.sub(lambda m: os.environ[m.group(1)], self.url or "")
+
+
+class ProfileConfig(Section):
+    """Who wants what: terms, scope, rhythm and destinations of one group of readers."""
+
+    terms: list[str] | None = Field(
+        None,
+        description="What this profile watches for (same syntax as [watch]); default: [watch] terms.",
+    )
+    exclude: list[str] | None = Field(
+        None, description="Phrases that do not count as a match; default: [watch] exclude."
+    )
+    sources: list[str] = Field(
+        [], description="Only items of these sources (keys of [sources]); default: all."
+    )
+    kinds: list[str] = Field(
+        [], description='Only items of these kinds ("article", "question"...); default: all.'
+    )
+    mode: Literal["immediate", "digest"] = Field(
+        "immediate", description='"immediate" (after each crawl) or "digest" (once at digest_at).'
+    )
+    digest_at: Cron = Field(
+        "0 8 * * *", description="When this profile's digest is sent (cron, Europe/Paris)."
+    )
+    recipients: list[str] = Field(
+        [], description="E-mail addresses of this profile (through [alerts.email])."
+    )
+    channels: list[str] = Field(
+        [], description="Names of [channels.NAME] tables this profile's alerts go to."
+    )
+
+    @field_validator("recipients")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        for r in v:
+            if "@" not in r:
+                raise ValueError(f'{r!r} is not an e-mail address; e.g. "alice@example.org"')
+        return v
 
 
 class Config(Section):
@@ -220,6 +328,12 @@ class Config(Section):
     alerts: AlertsConfig = Field(AlertsConfig(), description="Alert policy and delivery.")
     daemon: DaemonConfig = Field(DaemonConfig(), description="The scheduler.")
     serve: ServeConfig = Field(ServeConfig(), description="Datasette.")
+    channels: dict[str, ChannelConfig] = Field(
+        {}, description="Notification services besides e-mail, by name."
+    )
+    profiles: dict[str, ProfileConfig] = Field(
+        {}, description="Groups of readers with their own terms and destinations, by name."
+    )
     base_dir: str = Field(".", exclude=True, description="(internal) folder of the config file.")
 
     # -- derived values -------------------------------------------------------------------
@@ -324,6 +438,8 @@ def parse_config(data: dict[str, Any], *, base_dir: str = ".", path: str | None 
     except ValidationError as exc:
         problems.extend(_describe(exc, "", _Shell))
         cfg_no_sources = None
+    if cfg_no_sources is not None:
+        problems.extend(_route_problems(cfg_no_sources, sources))
     if problems or cfg_no_sources is None:
         raise ConfigError(problems, path)
     fields = {k: getattr(cfg_no_sources, k) for k in _Shell.model_fields}
@@ -339,6 +455,8 @@ class _Shell(Section):
     alerts: AlertsConfig = AlertsConfig()
     daemon: DaemonConfig = DaemonConfig()
     serve: ServeConfig = ServeConfig()
+    channels: dict[str, ChannelConfig] = {}
+    profiles: dict[str, ProfileConfig] = {}
 
     @field_validator("watch")
     @classmethod
@@ -347,6 +465,60 @@ class _Shell(Section):
 
         Matcher(v.terms, v.exclude)  # raises ValueError naming the bad term
         return v
+
+
+def _route_problems(shell: _Shell, sources: dict[str, SourceBase]) -> list[str]:
+    """Cross-table rules of [channels] and [profiles]: every name a profile uses exists."""
+    from monitor.ingest.match import Matcher
+
+    problems: list[str] = []
+    for name, ch in shell.channels.items():
+        key = f"channels.{name}"
+        if not re.fullmatch(r"[a-z0-9_-]+", name):
+            problems.append(f"{key}: channel names use a-z, 0-9, _ and - only")
+        if name in RESERVED_CHANNELS:
+            problems.append(
+                f"{key}: {name!r} is reserved (e-mail is configured in [alerts.email]); "
+                "pick another name"
+            )
+        if (ch.url is None) == (ch.url_env is None):
+            problems.append(
+                f'{key}: set exactly one of url (e.g. "json://hooks.example.org/vigie") and '
+                'url_env (e.g. "VIGIE_SLACK_URL")'
+            )
+    for name, prof in shell.profiles.items():
+        key = f"profiles.{name}"
+        if not re.fullmatch(r"[a-z0-9_-]+", name):
+            problems.append(f"{key}: profile names use a-z, 0-9, _ and - only")
+        for wanted in prof.channels:
+            if wanted not in shell.channels:
+                hint = _did_you_mean(wanted, shell.channels)
+                known = ", ".join(shell.channels) or "none"
+                extra = " (e-mail goes to recipients)" if wanted in RESERVED_CHANNELS else ""
+                problems.append(
+                    f"{key}.channels: unknown channel {wanted!r}{hint}{extra}; "
+                    f"add a [channels.{wanted}] table or use one of: {known}"
+                )
+        for src in prof.sources:
+            if src not in sources:
+                problems.append(
+                    f"{key}.sources: unknown source {src!r}{_did_you_mean(src, sources)}; "
+                    f"configured: {', '.join(sources)}"
+                )
+        if not prof.recipients and not prof.channels:
+            problems.append(
+                f"{key}: delivers nowhere; set recipients (e-mail addresses) or channels"
+            )
+        if prof.terms is not None and not prof.terms:
+            problems.append(f"{key}.terms: empty; remove the key to use the [watch] terms")
+        try:
+            Matcher(
+                prof.terms if prof.terms is not None else shell.watch.terms,
+                prof.exclude if prof.exclude is not None else shell.watch.exclude,
+            )
+        except ValueError as exc:
+            problems.append(f"{key}.terms: {exc}")
+    return problems
 
 
 def _did_you_mean(word: str, choices: Any) -> str:
@@ -404,4 +576,9 @@ def redacted(cfg: Config) -> dict[str, Any]:
     data["alerts"]["email"]["password"] = (
         "(set)" if pw and os.environ.get(pw) else ("(missing)" if pw else None)
     )
+    for name, ch in cfg.channels.items():
+        # url keeps its {VAR} placeholders (never the values); say whether each secret is set
+        data["channels"][name]["secrets"] = {
+            env: "(set)" if os.environ.get(env) else "(missing)" for env in ch.env_names()
+        }
     return data

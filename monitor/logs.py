@@ -62,10 +62,11 @@ class RedactSecrets(logging.Filter):
 
 
 def secrets_of(cfg: Config) -> list[str]:
-    """The secret values the configuration points at (today: the SMTP password)."""
-    env = cfg.alerts.email.password_env
-    value = os.environ.get(env) if env else None
-    return [value] if value else []
+    """The secret values the configuration points at: the SMTP password, and each channel's
+    ``url_env`` URL or ``{VAR}`` placeholder values (issue 14)."""
+    names = [cfg.alerts.email.password_env] if cfg.alerts.email.password_env else []
+    names += [n for ch in cfg.channels.values() for n in ch.env_names()]
+    return [v for v in (os.environ.get(n) for n in names) if v]
 
 
 def setup_logging(cfg: Config, *, level: str | None = None) -> None:

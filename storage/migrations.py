@@ -238,12 +238,52 @@ def _date_source(db: sqlite_utils.Database) -> None:
     db.table("items").add_column("date_source", str)
 
 
+def _v_channels(db: sqlite_utils.Database) -> None:
+    """Channels and profiles (issue 14): an alert belongs to one profile and goes to frozen
+    e-mail recipients *and* channels; a delivery row says which channel it is for; which
+    profiles an item matched is its own table; each channel's health has a row."""
+    alerts = db.table("alerts")
+    alerts.add_column("profile", str)
+    alerts.add_column("channels", str)  # JSON list of [channels.NAME], frozen at creation
+    db.conn.execute("UPDATE alerts SET profile = 'default' WHERE profile IS NULL")
+    db.conn.execute("UPDATE alerts SET channels = '[]' WHERE channels IS NULL")
+    alerts.create_index(["profile", "status", "mode"], if_not_exists=True)
+    db.table("deliveries").add_column("channel", str)  # "email" or a channel name
+    db.conn.execute("UPDATE deliveries SET channel = 'email' WHERE channel IS NULL")
+    db.table("item_profiles").create(
+        {
+            "item_id": str,
+            "profile": str,
+            "matched": int,  # 1 while the profile's terms match the item, 0 once they stop
+            "matched_terms": str,  # JSON list
+            "first_matched": str,
+            "last_matched": str,
+        },
+        pk=("item_id", "profile"),
+    )
+    db.table("item_profiles").create_index(["profile", "matched"])
+    db.table("channel_health").create(
+        {
+            "channel": str,
+            "state": str,  # ok | down
+            "consecutive_failures": int,
+            "last_error": str,
+            "last_failure": str,
+            "last_success": str,
+            "down_since": str,
+            "last_alert": str,
+        },
+        pk="channel",
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2,
     _v3,
     _legislative,
     _date_source,
+    _v_channels,
 ]
 
 

@@ -59,12 +59,18 @@ def enqueue(
     mode: str,
     payload: dict,
     now: datetime | str,
+    profile: str = "default",
+    channels: Iterable[str] = (),
 ) -> int:
-    """Insert one pending alert and return its id. Call inside the caller's transaction."""
+    """Insert one pending alert and return its id. Call inside the caller's transaction.
+
+    ``recipients`` (e-mail addresses) and ``channels`` (chat channel names) are frozen here:
+    the alert is owed to exactly these, whatever the config says later."""
     ts = stamp(now)
     cur = db.conn.execute(
         "INSERT INTO alerts (event, item_id, source, run_id, recipients, mode, payload, status,"
-        " attempts, next_attempt, created) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        " attempts, next_attempt, created, profile, channels)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
         [
             event,
             item_id,
@@ -75,6 +81,8 @@ def enqueue(
             json.dumps(payload, ensure_ascii=False, sort_keys=True),
             ts,
             ts,
+            profile,
+            json.dumps(list(channels), ensure_ascii=False),
         ],
     )
     # lastrowid is only None when no row was inserted, which a successful INSERT rules out
@@ -160,6 +168,7 @@ def mark_sending(
     now: datetime | str,
     *,
     retake: bool = False,
+    channel: str = "email",
 ) -> bool:
     """Record, and commit, that this copy is being handed over (before DATA completes).
 
@@ -169,10 +178,10 @@ def mark_sending(
     """
     conflict = "DO UPDATE SET attempted_at = excluded.attempted_at WHERE state = 'sending'"
     cur = db.conn.execute(
-        "INSERT INTO deliveries (alert_id, recipient, message_id, state, attempted_at)"
-        " VALUES (?, ?, ?, 'sending', ?) ON CONFLICT (alert_id, recipient) "
+        "INSERT INTO deliveries (alert_id, recipient, message_id, state, attempted_at, channel)"
+        " VALUES (?, ?, ?, 'sending', ?, ?) ON CONFLICT (alert_id, recipient) "
         + (conflict if retake else "DO NOTHING"),
-        [alert_id, recipient, mid, stamp(now)],
+        [alert_id, recipient, mid, stamp(now), channel],
     )
     return cur.rowcount == 1
 
@@ -187,14 +196,19 @@ def mark_accepted(
 
 
 def mark_refused(
-    db: sqlite_utils.Database, alert_id: int, recipient: str, mid: str, now: datetime | str
+    db: sqlite_utils.Database,
+    alert_id: int,
+    recipient: str,
+    mid: str,
+    now: datetime | str,
+    channel: str = "email",
 ) -> None:
     """A 5xx for this copy (at RCPT, before any ``sending`` row, or at the end of DATA)."""
     db.conn.execute(
-        "INSERT INTO deliveries (alert_id, recipient, message_id, state, attempted_at)"
-        " VALUES (?, ?, ?, 'refused', ?) ON CONFLICT (alert_id, recipient) DO UPDATE SET"
+        "INSERT INTO deliveries (alert_id, recipient, message_id, state, attempted_at, channel)"
+        " VALUES (?, ?, ?, 'refused', ?, ?) ON CONFLICT (alert_id, recipient) DO UPDATE SET"
         " state = 'refused'",
-        [alert_id, recipient, mid, stamp(now)],
+        [alert_id, recipient, mid, stamp(now), channel],
     )
 
 
@@ -267,22 +281,37 @@ def finish_attempt(
 # -- digests ----------------------------------------------------------------------------------
 
 
-def pending_digest(db: sqlite_utils.Database) -> list[dict]:
-    """Digest-mode alerts not yet in a digest, oldest first."""
-    return _rows(
-        db.conn.execute(
-            "SELECT * FROM alerts WHERE status = 'pending' AND mode = 'digest' ORDER BY id"
-        )
+def pending_digest(db: sqlite_utils.Database, profile: str | None = None) -> list[dict]:
+    """Digest-mode alerts not yet in a digest (of one profile, or all), oldest first."""
+    sql = "SELECT * FROM alerts WHERE status = 'pending' AND mode = 'digest'"
+    params: list = []
+    if profile is not None:
+        sql += " AND coalesce(profile, 'default') = ?"
+        params.append(profile)
+    return _rows(db.conn.execute(sql + " ORDER BY id", params))
+
+
+def digest_profiles(db: sqlite_utils.Database) -> list[str]:
+    """Profiles with digest-mode alerts waiting."""
+    cur = db.conn.execute(
+        "SELECT DISTINCT coalesce(profile, 'default') FROM alerts"
+        " WHERE status = 'pending' AND mode = 'digest' ORDER BY 1"
     )
+    return [r[0] for r in cur.fetchall()]
 
 
 def enqueue_digest(db: sqlite_utils.Database, members: list[dict], now: datetime | str) -> int:
-    """Group ``members`` into one digest alert (delivered like an immediate one). In a transaction."""
+    """Group ``members`` (one profile's) into one digest alert, delivered like an immediate one,
+    to every recipient and channel the members are owed to. In a transaction."""
     recipients: list[str] = []
+    channels: list[str] = []
     for m in members:
         for r in json.loads(m["recipients"] or "[]"):
             if r not in recipients:
                 recipients.append(r)
+        for c in json.loads(m.get("channels") or "[]"):
+            if c not in channels:
+                channels.append(c)
     ids = [m["id"] for m in members]
     digest_id = enqueue(
         db,
@@ -294,6 +323,8 @@ def enqueue_digest(db: sqlite_utils.Database, members: list[dict], now: datetime
         mode="immediate",
         payload={"alert_ids": ids},
         now=now,
+        profile=members[0].get("profile") or "default" if members else "default",
+        channels=channels,
     )
     db.conn.executemany(
         "UPDATE alerts SET status = 'grouped', last_error = ? WHERE id = ?",
@@ -334,7 +365,7 @@ def listing(db: sqlite_utils.Database, *, status: str | None = None, limit: int 
     """Newest alerts first, for ``vigie alerts list``."""
     sql = (
         "SELECT id, created, event, source, item_id, mode, status, attempts, last_error,"
-        " next_attempt, sent, recipients, payload FROM alerts"
+        " next_attempt, sent, recipients, payload, profile, channels FROM alerts"
     )
     params: list = []
     if status:
@@ -355,3 +386,22 @@ def pending_count(db: sqlite_utils.Database) -> int:
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
     cur = db.conn.execute("SELECT status, count(*) FROM alerts GROUP BY status")
     return {status: n for status, n in cur.fetchall()}
+
+
+def delivery_states(db: sqlite_utils.Database, alert_ids: list[int]) -> dict[int, dict[str, str]]:
+    """alert id → {channel ("email" or a name): state, worst first}: one line per channel for
+    ``vigie alerts list`` (an e-mail channel is as good as its least delivered copy)."""
+    if not alert_ids:
+        return {}
+    rank = {"sending": 0, "unconfirmed": 1, "refused": 2, "accepted": 3}
+    out: dict[int, dict[str, str]] = {}
+    cur = db.conn.execute(
+        f"SELECT alert_id, coalesce(channel, 'email'), state FROM deliveries"
+        f" WHERE alert_id IN ({', '.join('?' * len(alert_ids))})",
+        alert_ids,
+    )
+    for aid, channel, state in cur.fetchall():
+        states = out.setdefault(aid, {})
+        if channel not in states or rank.get(state, 0) < rank.get(states[channel], 0):
+            states[channel] = state
+    return out

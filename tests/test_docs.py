@@ -39,6 +39,8 @@ def test_every_config_key_is_documented():
         *families,
         c.AlertsConfig,
         c.EmailConfig,
+        c.ChannelConfig,
+        c.ProfileConfig,
         c.DaemonConfig,
         c.ServeConfig,
     ):

@@ -97,6 +97,8 @@ EVENT_LABELS = {
     "health_stale": "Source sans nouveauté",
     "health_missed": "Exécution manquée",
     "health_config": "Configuration refusée",
+    "health_channel_down": "Canal d'alerte en panne",
+    "health_channel_recovered": "Canal d'alerte rétabli",
 }
 
 #: a block: ("h", text) | ("kv", label, value) | ("snippet", text, spans) | ("change", label,

@@ -52,13 +52,14 @@ def send(ctx: click.Context) -> None:
 
 
 @alerts.command()
+@click.option("--profile", help="Only this profile's digest (default: every profile's).")
 @click.pass_context
-def digest(ctx: click.Context) -> None:
-    """Group the pending digest-mode alerts into one message and send it now."""
+def digest(ctx: click.Context, profile: str | None) -> None:
+    """Group the pending digest-mode alerts into one message per profile and send it now."""
     from monitor.alerts.deliver import send_digest
 
     cfg = _config(ctx)
-    report = send_digest(_db(cfg), cfg)
+    report = send_digest(_db(cfg), cfg, profile=profile)
     if not (report.sent or report.failed or report.unconfirmed or report.refused):
         click.echo("digest: nothing new, nothing sent")
         return
@@ -71,21 +72,54 @@ def digest(ctx: click.Context) -> None:
 @click.pass_context
 def list_(ctx: click.Context, status: str | None, limit: int) -> None:
     """Show the outbox: id, created, event, source, item, status, attempts, last error."""
-    from storage import outbox
+    from storage import channel_health, outbox
 
-    rows = outbox.listing(_db(_config(ctx)), status=status, limit=limit)
+    cfg = _config(ctx)
+    db = _db(cfg)
+    rows = outbox.listing(db, status=status, limit=limit)
+    health = channel_health.states(db)
+    for name in cfg.channels:
+        h = health.get(name) or {}
+        state = h.get("state") or "never used"
+        fails = h.get("consecutive_failures") or 0
+        line = f"channel {name}: {state}" + (f", {fails} failed pass(es) in a row" if fails else "")
+        if fails and h.get("last_error"):
+            line += f" (last error: {h['last_error'][:160]})"
+        click.echo(line)
     if not rows:
         click.echo("no alerts" + (f" with status {status}" if status else ""))
         return
-    header = ("id", "created", "event", "source", "item", "status", "attempts", "last error")
-    table = [header] + [_row(r) for r in rows]
+    states = outbox.delivery_states(db, [r["id"] for r in rows])
+    header = (
+        "id",
+        "created",
+        "event",
+        "source",
+        "item",
+        "profile",
+        "status",
+        "attempts",
+        "channels",
+        "last error",
+    )
+    table = [header] + [_row(r, states.get(r["id"], {})) for r in rows]
     widths = [max(len(str(line[i])) for line in table) for i in range(len(header) - 1)]
     for line in table:
         cells = [str(c).ljust(w) for c, w in zip(line, widths, strict=False)]
         click.echo("  ".join([*cells, str(line[-1])]).rstrip())
 
 
-def _row(r: dict) -> tuple:
+def _channel_states(r: dict, states: dict[str, str]) -> str:
+    """``email:accepted slack:pending``: each way out of this alert and where its copy is."""
+    wanted = (["email"] if json.loads(r.get("recipients") or "[]") else []) + json.loads(
+        r.get("channels") or "[]"
+    )
+    if r["event"] != "digest" and r["status"] == "grouped":
+        return "(in digest)"
+    return " ".join(f"{c}:{states.get(c, 'pending')}" for c in wanted)
+
+
+def _row(r: dict, states: dict[str, str] | None = None) -> tuple:
     status = r["status"]
     if status == "pending" and r["mode"] == "digest":
         status = "pending (digest)"
@@ -101,8 +135,10 @@ def _row(r: dict) -> tuple:
         r["event"],
         r["source"] or "",
         item,
+        r.get("profile") or "default",
         status,
         r["attempts"],
+        _channel_states(r, states or {}),
         error[:120],
     )
 
@@ -110,10 +146,16 @@ def _row(r: dict) -> tuple:
 @alerts.command()
 @click.pass_context
 def test(ctx: click.Context) -> None:
-    """Send one test message to alerts.email.recipients to check the mail settings."""
-    from monitor.alerts.deliver import send_test
+    """Send one test message to the e-mail recipients and to each channel; say which failed and why."""
+    from monitor.alerts.deliver import send_test_all
 
-    click.echo(send_test(_config(ctx)))
+    ok, failed = send_test_all(_config(ctx))
+    for line in ok:
+        click.echo(f"ok      {line}")
+    for line in failed:
+        click.echo(f"FAILED  {line}")
+    if failed:
+        raise DeliveryError(f"{len(failed)} way(s) out failed the test (see above)")
 
 
 @alerts.command()

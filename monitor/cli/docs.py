@@ -28,6 +28,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ),
     ("alerts", c.AlertsConfig),
     ("alerts.email", c.EmailConfig),
+    ("channels.<name>", c.ChannelConfig),
+    ("profiles.<name>", c.ProfileConfig),
     ("daemon", c.DaemonConfig),
     ("serve", c.ServeConfig),
 ]

@@ -139,7 +139,7 @@ def crawl(cfg: Config, sources: tuple[str, ...], dry_run: bool, no_send: bool) -
         results.append(result)
     if not dry_run:
         click.echo(prog.summary(results))
-        if cfg.alerts.mode == "immediate" and not no_send:
+        if not no_send and (cfg.alerts.mode == "immediate" or cfg.profiles):
             _deliver(cfg)
     failed = [r.source for r in results if r.outcome != "ok"]
     if failed:
@@ -170,12 +170,17 @@ def _pick_sources(cfg: Config, sources: tuple[str, ...]) -> list[str]:
 @cli.command()
 @with_config
 def rematch(cfg: Config) -> None:
-    """Apply the current [watch] terms to the whole archive, without recrawling."""
+    """Apply the current terms of every profile ([watch] without profiles) to the whole archive, without recrawling or sending."""
     from monitor.ingest.rematch import rematch_all
     from storage.db import open_db
+    from storage.item_profiles import counts
 
-    n, changed = rematch_all(open_db(cfg.db_path), cfg)
-    click.echo(f"rematched {n} items: {changed} changed their match")
+    db = open_db(cfg.db_path)
+    n, changed = rematch_all(db, cfg)
+    click.echo(f"rematched {n} items: {changed} changed their match (nothing sent)")
+    per_profile = counts(db)
+    for name in cfg.profiles or ["default"]:
+        click.echo(f"  profile {name}: {per_profile.get(name, 0)} items match")
 
 
 def _register_optional() -> None:

@@ -223,12 +223,16 @@ class Daemon:
         sched.add_job(
             self.beat, IntervalTrigger(seconds=d.heartbeat_every, timezone=TZ), id="heartbeat"
         )
-        if self.cfg.alerts.mode == "digest":
-            sched.add_job(
-                self.digest,
-                CronTrigger.from_crontab(self.cfg.alerts.digest_at, timezone=TZ),
-                id="digest",
-            )
+        from monitor.ingest.profiles import profiles_of
+
+        for profile in profiles_of(self.cfg):  # one digest job per digest-mode profile (issue 14)
+            if profile.mode == "digest":
+                sched.add_job(
+                    self.digest,
+                    CronTrigger.from_crontab(profile.digest_at, timezone=TZ),
+                    args=[None if profile.implicit else profile.name],
+                    id="digest" if profile.implicit else f"digest:{profile.name}",
+                )
 
     # -- config changes -----------------------------------------------------------------------
 
@@ -356,11 +360,16 @@ class Daemon:
         finally:
             with self._lock:
                 self.running.discard(name)
-        if self.cfg.alerts.mode == "immediate" and not self.stopping.is_set() and self.scheduler:
+        if self._any_immediate() and not self.stopping.is_set() and self.scheduler:
             try:
                 self.scheduler.modify_job("sender", next_run_time=datetime.now(TZ))  # deliver now
             except Exception:  # the scheduler is shutting down: the final flush delivers
                 pass
+
+    def _any_immediate(self) -> bool:
+        from monitor.ingest.profiles import profiles_of
+
+        return any(p.mode == "immediate" for p in profiles_of(self.cfg))
 
     def send(self, final: bool = False) -> None:
         from monitor.alerts.deliver import deliver_pending
@@ -374,12 +383,12 @@ class Daemon:
         if final or report.sent or report.failed or report.errors:
             logger.info("alerts: %s", report)
 
-    def digest(self) -> None:
+    def digest(self, profile: str | None = None) -> None:
         from monitor.alerts.deliver import send_digest
 
         with self.db() as db:
-            report = send_digest(db, self.cfg, datetime.now(UTC))
-        logger.info("digest: %s", report)
+            report = send_digest(db, self.cfg, datetime.now(UTC), profile=profile)
+        logger.info("digest%s: %s", f" {profile}" if profile else "", report)
 
     def beat(self) -> None:
         self._beat("running")

@@ -29,6 +29,7 @@ from monitor.ingest.normalize import (
     question_record,
     record_row,
 )
+from monitor.ingest.profiles import ProfileRouter
 from monitor.ingest.records import CONTENT_FIELDS, Record
 from spiders import base as sb
 from spiders.items import (
@@ -43,7 +44,6 @@ from spiders.items import (
 from storage import items as store_items
 from storage import legis as store_legis
 from storage import links as store_links
-from storage import outbox
 from storage import runs as store_runs
 from storage.db import DatabaseError, StorageError, open_db, write_tx
 from storage.state import set_state
@@ -86,6 +86,7 @@ class StorePipeline:
         self.run_id: int | None = s.getint("VIGIE_RUN_ID") or None
         self.dry_run: bool = s.getbool("VIGIE_DRY_RUN")
         self.matcher = Matcher(self.cfg.watch.terms, self.cfg.watch.exclude)
+        self.profiles = ProfileRouter(self.cfg, self.source)  # per-profile match + alerts
         src = self.cfg.sources[self.source]
         self.follow = set(getattr(src, "follow", []) or [])
         self.recipients = alert_policy.recipients_for(
@@ -225,7 +226,9 @@ class StorePipeline:
         return record
 
     def _match(self, record: Record) -> None:
-        result = self.matcher.match({f: getattr(record, f) for f in MATCHED_FIELDS})
+        result = self.profiles.match(
+            record.id, record.kind, {f: getattr(record, f) for f in MATCHED_FIELDS}
+        )
         record.matched = int(result.matched)
         record.matched_terms = result.terms
         record.match_fields = result.fields
@@ -359,18 +362,8 @@ class StorePipeline:
         )
         self.counts[f"items_{outcome}"] += 1
         ev = alert_policy.item_event(outcome, row, previous, changed)
-        if ev:
-            outbox.enqueue(
-                db,
-                event=ev["event"],
-                item_id=record.id,
-                source=self.source,
-                run_id=self.run_id,
-                recipients=self.recipients,
-                mode=self.cfg.alerts.mode,
-                payload=ev["payload"],
-                now=now,
-            )
+        # one alert per profile concerned (monitor/ingest/profiles.py), in this transaction
+        self.profiles.enqueue(db, row, previous, ev, run_id=self.run_id, now=now)
 
     def counters(self) -> dict[str, int]:
         st = self.crawler.stats

@@ -1,32 +1,51 @@
-"""Re-apply the [watch] terms to every stored item (after the terms changed).
+"""Re-apply each profile's terms to every stored item (after the terms changed).
 
 Why no alert: rematching the archive is a change of *our* question, not news from a source;
-the items are flagged (``matched``, ``matched_terms``, ``snippet``) so Datasette shows them.
+the items are flagged (``matched``, ``matched_terms``, ``snippet``: the union over profiles) so
+Datasette shows them, and ``item_profiles`` says which profile matches which item. Nothing is
+enqueued, nothing is sent.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from monitor.config import Config
-from monitor.ingest.match import MATCHED_FIELDS, Matcher
+from monitor.ingest.match import MATCHED_FIELDS, MatchResult
 from monitor.ingest.normalize import is_followed
+from monitor.ingest.profiles import profiles_of, union
+from storage import item_profiles
 from storage import items as store_items
+from storage.db import write_tx
 
 if TYPE_CHECKING:
     import sqlite_utils
 
 
 def rematch_all(db: sqlite_utils.Database, cfg: Config, batch: int = 1000) -> tuple[int, int]:
-    matcher = Matcher(cfg.watch.terms, cfg.watch.exclude)
+    """Rematch every item for every profile; return (items, items whose union match changed).
+    Per-profile counts afterwards: :func:`storage.item_profiles.counts`."""
+    profiles = profiles_of(cfg)
     total = changed = 0
     rows = store_items.match_rows(db, MATCHED_FIELDS)
+    sources = item_profiles.item_sources(db)
+    known = item_profiles.all_known(db)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     for i in range(0, len(rows), batch):
         updates = []
+        per_item: list[tuple[str, dict[str, list[str]]]] = []
         for row in rows[i : i + batch]:
             total += 1
-            r = matcher.match({f: row[f] for f in MATCHED_FIELDS})
+            fields = {f: row[f] for f in MATCHED_FIELDS}
+            results: dict[str, MatchResult] = {
+                p.name: p.matcher.match(fields)
+                for p in profiles
+                if p.covers(sources.get(row["id"]), row["kind"])
+            }
+            r = union(list(results.values()))
+            per_item.append((row["id"], {n: x.terms for n, x in results.items() if x.matched}))
             new_terms = json.dumps(r.terms, ensure_ascii=False)
             if int(r.matched) != (row["matched"] or 0) or new_terms != row["matched_terms"]:
                 changed += 1
@@ -42,4 +61,8 @@ def rematch_all(db: sqlite_utils.Database, cfg: Config, batch: int = 1000) -> tu
                 )
             )
         store_items.set_match(db, updates)
+        with write_tx(db):
+            for item_id, hits in per_item:
+                if hits or any(known.get(item_id, {}).values()):
+                    item_profiles.sync(db, item_id, hits, now, known=known.get(item_id, {}))
     return total, changed

@@ -159,6 +159,22 @@ def test_alert_outbox(server: Served, archive: dict) -> None:
     assert server.rows("/vigie/alert_outbox.json?status=failed") == []
 
 
+def test_profile_mentions_and_the_profile_facet(server: Served, archive: dict) -> None:
+    """Issue 14: which profiles matched an item is a table, a facet and a feed per profile
+    (this archive's config has no [profiles]: everything is in the implicit "default")."""
+    crawled = {
+        r["id"]
+        for r in db(archive).query(
+            "select id from items where matched = 1 and source in ('avec', 'fncs')"
+        )
+    }
+    assert set(ids(server.rows("/vigie/profile_mentions.json?profile=default"))) == crawled
+    assert server.rows("/vigie/profile_mentions.json?profile=nobody") == []
+    data = server.json("/vigie/item_profiles.json")
+    counts = {r["value"]: r["count"] for r in data["facet_results"]["profile"]["results"]}
+    assert counts == {"default": len(crawled)}
+
+
 # -- Atom feeds --------------------------------------------------------------------------------
 
 FEEDS = {
@@ -170,6 +186,7 @@ FEEDS = {
     "item_history": f"item_id={AN_PENDING}",
     "source_health": "",
     "recent_runs": "",
+    "profile_mentions": "profile=default",
     "alert_outbox": "",
     "followed_dossiers": "",
     "dossier_timeline": "dossier=DLR5L17N51234",
