@@ -464,6 +464,7 @@ class Daemon:
                 mode="immediate",
                 payload=payload,
                 now=now,
+                channels=list(self.cfg.channels),  # a broken source reaches the chat too
             )
 
 

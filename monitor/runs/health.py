@@ -184,6 +184,7 @@ def after_run(
                 mode="immediate",
                 payload=payload,
                 now=now,
+                channels=list(cfg.channels),  # a broken source reaches the chat too
             )
             for event, payload in events
         ]

@@ -54,6 +54,7 @@ TECHNICAL_TABLES = (
     "daemon",
     "source_health",
     "source_state",
+    "channel_health",
 )
 
 
