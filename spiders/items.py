@@ -94,3 +94,12 @@ class HintItem:
     url: str
     via: str
     hint: str
+
+
+@dataclass
+class DeputiesItem:
+    """The deputies of a freshly downloaded AMO10 dump, stored so that the next run can ask the
+    dump conditionally and still name authors on a 304 (``storage/deputies.py``)."""
+
+    source: str
+    deputies: list[dict[str, str | None]]  # {uid, name, circonscription, group_name}

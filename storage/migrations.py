@@ -169,7 +169,22 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.table("items").create_index(["author"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3_deputies(db: sqlite_utils.Database) -> None:
+    """The last AMO10 deputies dump read (storage/deputies.py), so it can be asked conditionally."""
+    db.table("deputies").create(
+        {
+            "source": str,
+            "uid": str,  # PA... actor id
+            "name": str,
+            "circonscription": str,
+            "group_name": str,
+            "updated": str,
+        },
+        pk=("source", "uid"),
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_deputies]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -24,7 +24,15 @@ from monitor.ingest.match import MATCHED_FIELDS, Matcher
 from monitor.ingest.normalize import NormalizeError, article_record, question_record, record_row
 from monitor.ingest.records import CONTENT_FIELDS, Record
 from spiders import base as sb
-from spiders.items import ArticleItem, HintItem, QuestionItem, SeenItem, ValidatorItem
+from spiders.items import (
+    ArticleItem,
+    DeputiesItem,
+    HintItem,
+    QuestionItem,
+    SeenItem,
+    ValidatorItem,
+)
+from storage import deputies as store_deputies
 from storage import items as store_items
 from storage import outbox
 from storage import runs as store_runs
@@ -64,6 +72,7 @@ class StorePipeline:
         self.hints: list[tuple[str, str, str]] = []
         self.seen_urls: set[str] = set()
         self.deferred_validators: list[dict] = []
+        self.deputies: list[dict] | None = None  # a fresh AMO10 table, stored at the next flush
         self.counts = {
             k: 0
             for k in (
@@ -108,6 +117,8 @@ class StorePipeline:
             (self.deferred_validators if item.deferred else self.validators).append(row)
         elif isinstance(item, HintItem):
             self.hints.append((item.url, item.via, item.hint))
+        elif isinstance(item, DeputiesItem):
+            self.deputies = item.deputies
         elif isinstance(item, SeenItem):
             self.counts["items_seen"] += 1
             self.counts["items_unchanged"] += 1
@@ -187,6 +198,8 @@ class StorePipeline:
                     store_items.touch_items(self.db, self.seen, now)
                 if self.hints:
                     store_items.add_hints(self.db, self.hints)
+                if self.deputies is not None:
+                    store_deputies.replace_deputies(self.db, self.source, self.deputies, now)
                 save_validators(self.db, self.validators, now)
                 if self.run_id:
                     store_runs.update_counters(self.db, self.run_id, self.counters())
@@ -194,6 +207,7 @@ class StorePipeline:
             self.counts = counts  # the batch was rolled back: it was not stored, do not count it
             self._stop_on_write_error(exc)
         self.buffer, self.seen, self.validators, self.hints = [], [], [], []
+        self.deputies = None
 
     def _stop_on_write_error(self, exc: BaseException) -> None:
         """The database refused a batch (disk full, I/O error): say so once and stop the crawl.

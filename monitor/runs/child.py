@@ -23,6 +23,7 @@ from spiders.settings import polite_settings
 from storage import items as store_items
 from storage import runs as store_runs
 from storage.db import open_db, write_tx
+from storage.deputies import load_deputies
 from storage.queries import qe_gap_count
 from storage.validators import load_validators
 
@@ -56,6 +57,7 @@ def spider_kwargs(cfg: Config, name: str, db: Any | None) -> dict[str, Any]:
             followed=sorted(store_items.followed_ids(db, name)) if db is not None else [],
             max_dump_bytes=cfg.crawl.max_dump_bytes,
             fingerprints=store_items.fingerprints(db, name) if db is not None else {},
+            known_deputies=load_deputies(db, name) if db is not None else {},
         )
     elif isinstance(src, SenatSource):
         kw.update(

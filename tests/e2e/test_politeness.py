@@ -77,3 +77,31 @@ def test_home_page_is_asked_with_its_validators(drupal):
     home = [r for r in srv.validators_sent if r[0] == "/"]
     assert home == [("/", '"1771000100-0"', "Sat, 14 Feb 2026 08:00:00 GMT")]
     assert srv.count("/", status=304) == 1 and srv.count("/", status=200) == 0
+
+
+# -- Assemblée: the deputies dump -----------------------------------------------------------
+from tests.e2e.test_assemblee import AMO10, QE, an_site, crawl, items, night1, uid  # noqa: E402, F401
+from tests.support.anfixtures import make_an_record  # noqa: E402
+
+
+def test_deputies_dump_is_asked_conditionally_and_names_are_kept(an_site):  # noqa: F811
+    answered = night1(departed=False)
+    answered[0] = make_an_record(13024, answered=True)
+    srv, cfg = an_site({"n1": night1(departed=False), "n2": answered})
+    crawl(cfg)
+    assert srv.count(AMO10, 200) == 1
+    named = {i: r["author"] for i, r in items(cfg).items()}
+    assert named[uid(13024)] == "Mme Ségolène Amiot"
+    stored = {r["uid"]: r["name"] for r in db_of(cfg).query("select * from deputies")}
+    assert stored["PA720000"] == "M. Jean Dupont" and len(stored) == 3
+
+    srv.set_state("n2")  # the QE dump changed: the names are needed again
+    srv.reset_counts()
+    crawl(cfg)
+    assert [r for r in srv.log() if r[0] == AMO10] == [(AMO10, 304, True)]
+    assert [r for r in srv.log() if r[0] == QE] == [(QE, 200, True)]
+    after = items(cfg)
+    assert after[uid(13024)]["status"] == "answered"  # the changed record was ingested...
+    assert {i: r["author"] for i, r in after.items()} == named  # ...and no name was lost
+    versions = list(db_of(cfg).query("select changed_fields from item_versions"))
+    assert len(versions) == 1 and "author" not in versions[0]["changed_fields"]
