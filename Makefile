@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench serve clean install browser
+.PHONY: run test lint bench bench-clean serve clean install browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: $(STAMP) lint browser
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# the million-item archive built once by bench/million.py (several GB), reused by every `make bench`
+bench-clean:
+	rm -rf bench/.cache
 
 serve: $(STAMP)
 	$(BIN)/vigie --config config.toml serve

@@ -11,6 +11,9 @@ Benchmarks (each compares with a baseline measured in the same run):
   dump         Assemblée dump ingest vs json.loads + insert_all (bench/dump_ingest.py, issue 3)
   daemon       daemon RSS over many one-second-schedule runs (bench/daemon_memory.py, issue 5)
   peer         urlwatch on the same pages, side by side with Vigie (bench/peer_urlwatch.py)
+  million      a million-item archive: size, Datasette, rematch, unchanged crawl (bench/million.py,
+               issue 15; the archive is built once into bench/.cache/, `make bench-clean` removes it;
+               --million-n or $VIGIE_BENCH_MILLION_N for a smaller one)
 
 RESULTS.md keeps everything below its "kept" marker (the hand-written analysis) when rewritten.
 """
@@ -36,7 +39,7 @@ if str(ROOT) not in sys.path:
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 KEEP_MARKER = "<!-- kept: everything below this line survives `make bench` rewriting this file -->"
-ALL = ["overhead", "incremental", "dump", "daemon", "peer"]
+ALL = ["overhead", "incremental", "dump", "daemon", "peer", "million"]
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Plan:
     profile: bool | None  # None: profile only when the overhead goal is missed
     quick: bool
     latency_ms: int = 50  # the overhead benchmark's latency variant (0: skip)
+    million_n: int = 1_000_000
 
 
 def machine() -> list[str]:
@@ -184,6 +188,9 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
     py = "python -m"
     dump_args = ["--n", str(plan.dump_n)]
     daemon_args = ["--runs", str(plan.daemon_runs)]
+    million_args = ["--n", str(plan.million_n)] + (
+        ["--repeat", "5", "--crawl-repeat", "1", "--rematch-n", "20000"] if plan.quick else []
+    )
     return [
         (
             "overhead",
@@ -215,6 +222,12 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             "4. Peer comparison: urlwatch",
             bench_peer,
             f"{py} bench.peer_urlwatch --articles {plan.articles}",
+        ),
+        (
+            "million",
+            "5. A million items (issue 15)",
+            other_engineers("million", million_args, 3600),
+            f"{py} bench.million {' '.join(million_args)}",
         ),
     ]
 
@@ -321,6 +334,12 @@ def main(argv: list[str] | None = None) -> int:
         default=50,
         help="overhead benchmark: also crawl with article pages served this late (0: skip)",
     )
+    ap.add_argument(
+        "--million-n",
+        type=int,
+        help="items of the large-archive benchmark (default $VIGIE_BENCH_MILLION_N or 1000000, "
+        "quick 20000)",
+    )
     ap.add_argument("--profile", action="store_true", help="always profile the Vigie crawl child")
     ap.add_argument(
         "--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}"
@@ -342,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         profile=True if a.profile else None,
         quick=q,
         latency_ms=a.latency_ms,
+        million_n=a.million_n
+        or (20_000 if q else int(os.environ.get("VIGIE_BENCH_MILLION_N", "1000000"))),
     )
     t0 = time.perf_counter()
     done, info = run_all(plan, only)
