@@ -55,7 +55,7 @@ def cache_path(n: int) -> Path:
 
 
 def ensure_archive(n: int, out: list[str]) -> Path:
-    """The cached archive of N items, built now if absent (then matched with the bench terms)."""
+    """The cached archive of N items, built now if absent."""
     from bench.archive_gen import build
     from storage.db import open_db
 
@@ -70,11 +70,6 @@ def ensure_archive(n: int, out: list[str]) -> Path:
         built = time.perf_counter() - t0
         tmp.rename(path)
         out.append(f"archive built in {built:.0f} s into {path.relative_to(ROOT)} (kept; reused)")
-        t0 = time.perf_counter()
-        settle(path)
-        out.append(
-            f"  first rematch with the bench terms (settles snippets): {time.perf_counter() - t0:.0f} s"
-        )
     else:
         out.append(
             f"archive reused: {path.relative_to(ROOT)} (built earlier; make bench-clean removes it)"
@@ -101,16 +96,6 @@ def bench_config(folder: Path, db: Path, base_url: str = "http://127.0.0.1:9") -
     text = cfg.read_text("utf-8").replace(str(folder / "vigie.db"), str(db))
     cfg.write_text(text, "utf-8")
     return cfg
-
-
-def settle(path: Path) -> None:
-    from monitor.config import load_config
-    from monitor.ingest.rematch import rematch_all
-    from storage.db import open_db
-
-    with tempfile.TemporaryDirectory() as tmp:
-        cfg = load_config(str(bench_config(Path(tmp), path)))
-        rematch_all(open_db(path), cfg)
 
 
 # -- size -----------------------------------------------------------------------------------
