@@ -188,8 +188,11 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
     py = "python -m"
     dump_args = ["--n", str(plan.dump_n)]
     daemon_args = ["--runs", str(plan.daemon_runs)]
+    # full run: ~5 min once the archives exist (rematch on 50,000 items: see bench/million.py)
     million_args = ["--n", str(plan.million_n)] + (
-        ["--repeat", "5", "--crawl-repeat", "1", "--rematch-n", "20000"] if plan.quick else []
+        ["--repeat", "5", "--crawl-repeat", "1", "--rematch-n", "20000"]
+        if plan.quick
+        else ["--repeat", "10", "--rematch-n", "50000"]
     )
     return [
         (
