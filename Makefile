@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench serve clean install browser installcheck
+.PHONY: run test lint bench bench-clean serve clean install browser installcheck
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,10 @@ installcheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# the million-item archive built once by bench/million.py (several GB), reused by every `make bench`
+bench-clean:
+	rm -rf bench/.cache
 
 serve: $(STAMP)
 	$(BIN)/vigie --config config.toml serve

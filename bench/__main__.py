@@ -14,6 +14,9 @@ Benchmarks (each compares with a baseline measured in the same run):
   peer         urlwatch on the same pages, side by side with Vigie (bench/peer_urlwatch.py)
   dates        publication day and title accuracy on the labelled pages, Vigie next to htmldate
                extensive and fast (bench/article_dates.py, issue 13)
+  million      a million-item archive: size, Datasette, rematch, unchanged crawl (bench/million.py,
+               issue 15; the archive is built once into bench/.cache/, `make bench-clean` removes it;
+               --million-n or $VIGIE_BENCH_MILLION_N for a smaller one)
 
 RESULTS.md keeps everything below its "kept" marker (the hand-written analysis) when rewritten.
 """
@@ -39,7 +42,7 @@ if str(ROOT) not in sys.path:
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 KEEP_MARKER = "<!-- kept: everything below this line survives `make bench` rewriting this file -->"
-ALL = ["overhead", "incremental", "dump", "daemon", "peer", "dates"]
+ALL = ["overhead", "incremental", "dump", "amendments", "daemon", "peer", "dates", "million"]
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Plan:
     profile: bool | None  # None: profile only when the overhead goal is missed
     quick: bool
     latency_ms: int = 50  # the overhead benchmark's latency variant (0: skip)
+    million_n: int = 1_000_000
 
 
 def machine() -> list[str]:
@@ -188,6 +192,12 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
     dump_args = ["--n", str(plan.dump_n)]
     daemon_args = ["--runs", str(plan.daemon_runs)]
     amend_args = ["--n", str(2 * plan.dump_n), "--day", "300"]
+    # full run: ~5 min once the archives exist (rematch on 50,000 items: see bench/million.py)
+    million_args = ["--n", str(plan.million_n)] + (
+        ["--repeat", "5", "--crawl-repeat", "1", "--rematch-n", "20000"]
+        if plan.quick
+        else ["--repeat", "10", "--rematch-n", "50000"]
+    )
     return [
         (
             "overhead",
@@ -231,6 +241,12 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             "5. Article dates and titles: Vigie vs htmldate (issue 13)",
             other_engineers("article_dates", [], 600),
             f"{py} bench.article_dates",
+        ),
+        (
+            "million",
+            "6. A million items (issue 15)",
+            other_engineers("million", million_args, 3600),
+            f"{py} bench.million {' '.join(million_args)}",
         ),
     ]
 
@@ -337,6 +353,12 @@ def main(argv: list[str] | None = None) -> int:
         default=50,
         help="overhead benchmark: also crawl with article pages served this late (0: skip)",
     )
+    ap.add_argument(
+        "--million-n",
+        type=int,
+        help="items of the large-archive benchmark (default $VIGIE_BENCH_MILLION_N or 1000000, "
+        "quick 20000)",
+    )
     ap.add_argument("--profile", action="store_true", help="always profile the Vigie crawl child")
     ap.add_argument(
         "--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}"
@@ -358,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         profile=True if a.profile else None,
         quick=q,
         latency_ms=a.latency_ms,
+        million_n=a.million_n
+        or (20_000 if q else int(os.environ.get("VIGIE_BENCH_MILLION_N", "1000000"))),
     )
     t0 = time.perf_counter()
     done, info = run_all(plan, only)

@@ -4,8 +4,8 @@ Three Vigie crawls (``crawl_source``) of the generated site into one database, t
 every request and every body byte it sends:
 
 1. first crawl, empty database (the baseline of this benchmark);
-2. the site unchanged: conditional requests for feed, sitemap and listing pages (304), the home
-   page and robots.txt fetched in full, known articles not asked for at all;
+2. the site unchanged: conditional requests for the home page, feed, sitemap and listing pages
+   (304), robots.txt fetched in full, known articles not asked for at all;
 3. 1 % of the articles edited (new ETag, new sitemap ``lastmod``): the sitemap comes back in
    full, the edited articles are fetched and must be counted as changed items.
 
@@ -107,7 +107,7 @@ class IncrementalResult:
             f"bytes {ch.bytes / f.bytes:.2%} of the first crawl",
             "unchanged crawl, every request: "
             + ", ".join(f"{t} {st} ({n:,} B)" for _, t, st, n in sorted(u.log, key=lambda r: r[1])),
-            "(home page and robots.txt are asked unconditionally; feed, sitemap and listing "
+            "(robots.txt is asked unconditionally; home page, feed, sitemap and listing "
             "pages conditionally; /feed/, /feed and /wp-sitemap.xml are discovery probes)",
         ]
         return out

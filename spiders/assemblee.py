@@ -5,12 +5,15 @@ The flow of one run, in stages (each starts when the previous one is over):
 1. **Question dumps** (QE, QG, QOSD as configured), asked conditionally (ETag/Last-Modified).
    A 304 means "unchanged": nothing is parsed. A changed dump is written to a temporary file
    as soon as it arrives; nothing is parsed yet.
-2. **Deputies dump** (AMO10), only if some question dump changed, and asked *without*
-   validators. Why: question records carry only the author's ``PA…`` id, the spider keeps no
-   state between runs and the database keeps no deputy table, so a 304 here would leave the new
-   items without names (and every stored name would "change" to nothing). The dump is small
-   (a few MB, against ~50 MB for the QE dump) and is fetched only on nights the questions moved:
-   an unchanged night costs the question dumps' 304s and nothing else.
+2. **Deputies dump** (AMO10), only if some question dump changed. Question records carry only
+   the author's ``PA…`` id, so the names come from this dump. The table read last time is kept
+   in the database (``storage/deputies.py``) and passed in as ``known_deputies``; the dump is
+   then asked *with* its validators, and a 304 means the stored names are current. Without a
+   stored table (first run, or a database that predates it) the dump is asked without
+   validators, since a 304 would leave the new items without names (and every stored name would
+   "change" to nothing). A freshly read dump is handed to the pipeline as one ``DeputiesItem``
+   and its ETag saved only with it. An unchanged night costs the question dumps' 304s and
+   nothing else; a night when questions moved costs one more 304 for the deputies.
 3. **Ingest**: each changed dump is read member by member (``iter_dump``: one record's bytes in
    memory at a time), one ``QuestionItem`` per record, names filled from the deputies. A
    malformed record or a corrupt member is logged with its uid and member name, and skipped. An
@@ -44,7 +47,7 @@ from twisted.python.failure import Failure
 
 from spiders import defaults
 from spiders.base import SourceSpider
-from spiders.items import QuestionItem, SeenItem, ValidatorItem
+from spiders.items import DeputiesItem, QuestionItem, SeenItem, ValidatorItem
 from spiders.parse.an_deputies import Deputy, parse_deputies
 from spiders.parse.an_dump import DumpError, iter_dump
 from spiders.parse.an_page import DYN_URL, LEGACY_URL, PageError, parse_an_page, parse_an_xml
@@ -84,6 +87,7 @@ class AssembleeSpider(SourceSpider):
         followed: list[str] | None = None,
         max_dump_bytes: int = defaults.MAX_DUMP_BYTES,
         fingerprints: dict[str, str] | None = None,
+        known_deputies: dict[str, dict[str, str | None]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(source, url, **kwargs)
@@ -104,7 +108,12 @@ class AssembleeSpider(SourceSpider):
         self.waiting: set[str] = set(self.kinds)  # dumps not answered yet
         self.saved: dict[str, tuple[str, Path, ValidatorItem | None]] = {}  # kind → changed dump
         self.read_ok: set[str] = set()  # kinds whose changed dump was ingested
-        self.deputies: dict[str, Deputy] = {}
+        # the deputies stored from the last dump read: names on a 304 (see stage 2)
+        self.deputies: dict[str, Deputy] = {
+            uid: Deputy(uid, d["name"] or "", d.get("circonscription"), d.get("group_name"))
+            for uid, d in (known_deputies or {}).items()
+            if d.get("name")
+        }
         self.seen: set[str] = set()  # watched uids found in a dump this run
         self.held: dict[str, QuestionItem] = {}  # records waiting for their page
         self.broken: list[str] = []  # unreadable archives
@@ -175,7 +184,7 @@ class AssembleeSpider(SourceSpider):
             req = self.request(
                 self.dump_url(DEPUTIES),
                 self.parse_deputies_dump,
-                conditional=False,
+                conditional=bool(self.deputies),
                 meta=self._dump_meta(),
             )
             yield req.replace(errback=self.deputies_failed)
@@ -184,14 +193,38 @@ class AssembleeSpider(SourceSpider):
 
     # -- stage 2: deputies ------------------------------------------------------------------
     def parse_deputies_dump(self, response: Response) -> Iterator[Any]:
+        if self.unusable(response):  # 304: the stored table is current
+            logger.info("%s: deputies unchanged: %d stored names", self.source, len(self.deputies))
+            yield from self._ingest()
+            return
         path = self.workdir / "deputies.zip"
         path.write_bytes(response.body)
         try:
-            self.deputies = parse_deputies(path)
+            fresh = parse_deputies(path)
         except DumpError as exc:
+            fresh = {}
             self._error(response.url, f"deputies dump unreadable, authors left unnamed: {exc}")
         path.unlink(missing_ok=True)
+        if fresh:
+            self.deputies = fresh
+            yield DeputiesItem(
+                source=self.source,
+                deputies=[
+                    {
+                        "uid": d.uid,
+                        "name": d.name,
+                        "circonscription": d.circonscription,
+                        "group_name": d.group,
+                    }
+                    for d in fresh.values()
+                ],
+            )
+            yield from self._validator_of(response)
         yield from self._ingest()
+
+    def _validator_of(self, response: Response) -> Iterator[ValidatorItem]:
+        if v := self.validator(response, deferred=True):
+            yield v
 
     def deputies_failed(self, failure: Failure) -> Iterator[Any]:
         self.on_error(failure)

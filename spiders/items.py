@@ -141,3 +141,12 @@ class ListsReadItem:
     source: str
     read_until: str | None
     days_read: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeputiesItem:
+    """The deputies of a freshly downloaded AMO10 dump, stored so that the next run can ask the
+    dump conditionally and still name authors on a 304 (``storage/deputies.py``)."""
+
+    source: str
+    deputies: list[dict[str, str | None]]  # {uid, name, circonscription, group_name}

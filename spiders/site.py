@@ -44,6 +44,8 @@ SHORT_ARTICLE = "vigie/short_articles_kept"
 DOCUMENTS = "vigie/documents"
 DOCUMENTS_SKIPPED = "vigie/documents_skipped"
 EXTENSIVE_DATES = "vigie/extensive_date_searches"
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_HOPS = 5  # as REDIRECT_MAX_TIMES
 
 
 class SiteSpider(SourceSpider):
@@ -83,7 +85,7 @@ class SiteSpider(SourceSpider):
     # -- discovery --------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         home = self.base_url + "/"
-        yield self.request(home, self.parse_home, conditional=False, priority=10)
+        yield self.request(home, self.parse_home, priority=10)
         yield self.request(
             self.absolute("/robots.txt"),
             self.parse_robots,
@@ -101,9 +103,18 @@ class SiteSpider(SourceSpider):
     def parse_home(self, response: Response) -> Iterator[Any]:
         if self.unusable(response) or not hasattr(response, "text"):
             return
+        asked = set(self.feeds or [self.absolute(p) for p in DEFAULT_FEEDS])
+        hidden = False  # a feed only this page tells about
         for feed in discover_feeds(response.body, response.url):
             if self.same_site(feed):
+                hidden = hidden or feed not in asked
                 yield self.request(feed, self.parse_feed, meta={"depth_n": 0})
+        if not hidden:
+            # Why conditional: a 304 home page has no new link, and every feed it names is
+            # asked anyway; a home naming a feed at another path stays unconditional, or a 304
+            # would hide that feed. (The WordPress API is left out on a 304: the feed and the
+            # sitemaps announce the same posts.)
+            yield from self._validator(response)
         api = wp_api_root(response.body, response.url)
         if api and self.same_site(api):
             root = api if api.endswith("/") else api + "/"
@@ -233,9 +244,51 @@ class SiteSpider(SourceSpider):
                 meta={"via": via, "download_maxsize": self.max_pdf_bytes},
             )
             return
-        yield self.request(
-            url, self.parse_article, conditional=stored is not None, meta={"via": via}
+        yield self.article_request(url, via)
+
+    def article_request(self, url: str, via: str | None, chain: list[str] | None = None) -> Any:
+        """An article page, asked with its validators whenever we hold some (known or not: an
+        alias such as Drupal's ``/node/{id}`` has its own), redirects handled by the spider.
+
+        Why redirects by hand: a home page or listing linking ``/node/51``, which redirects to
+        the known slug, would otherwise cost the full article on every crawl; seen here, the
+        target goes through ``consider`` like any link and a known one is not fetched."""
+        return self.request(
+            url,
+            self.parse_linked,
+            meta={
+                "via": via,
+                "redirect_chain": chain or [],
+                "dont_redirect": True,
+                "handle_httpstatus_list": [304, *REDIRECTS],
+            },
         )
+
+    def parse_linked(self, response: Response) -> Iterator[Any]:
+        if response.status not in REDIRECTS:
+            yield from self.parse_article(response)
+            return
+        location = (response.headers.get("Location") or b"").decode("latin-1").strip()
+        if not location:
+            self.page_problem(response.url, f"HTTP {response.status} without a Location")
+            return
+        target = self.absolute(location, base=response.url)
+        chain = [*response.meta.get("redirect_chain", []), response.url]
+        if not self.same_site(target):
+            self.fetch_failed(
+                response.url, f"redirect off the source's host to {target} (not followed)"
+            )
+        elif canonical_url(target) in {canonical_url(u) for u in chain} or len(chain) > MAX_HOPS:
+            self.fetch_failed(
+                response.url, f"redirect loop: {' -> '.join([*chain, target])} (not followed)"
+            )
+        elif (url := canonical_url(target)) in self.known and not self.revalidate_known:
+            if url not in self.skipped and url not in self.requested:
+                self.skipped.add(url)
+                yield SeenItem(source=self.source, url=url)
+        elif url not in self.requested:
+            self.requested.add(url)
+            yield self.article_request(url, response.meta.get("via"), chain)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         url = canonical_url(response.request.url if response.request else response.url)

@@ -277,6 +277,69 @@ def _v_channels(db: sqlite_utils.Database) -> None:
     )
 
 
+def _deputies(db: sqlite_utils.Database) -> None:
+    """The last AMO10 deputies dump read (storage/deputies.py), so it can be asked conditionally."""
+    db.table("deputies").create(
+        {
+            "source": str,
+            "uid": str,  # PA... actor id
+            "name": str,
+            "circonscription": str,
+            "group_name": str,
+            "updated": str,
+        },
+        pk=("source", "uid"),
+    )
+
+
+def _large_archive(db: sqlite_utils.Database) -> None:
+    """Indexes and an FTS trigger for an archive of a million items (issue 15, bench/million.py).
+
+    - The full-text update trigger fires only when an indexed text changes: every crawl touches
+      ``last_seen`` of the items it sees and ``vigie rematch`` rewrites match columns, and each
+      such UPDATE used to delete and re-insert the item's whole text in the FTS index.
+    - One index per default facet of the items table (Datasette counts each facet with
+      ``GROUP BY column``: with an index that is a scan of the index, not of the rows and their
+      texts).
+    - Indexes in the order the canned queries read: pending questions by date asked
+      (``awaiting_answer``), matched items by date (``latest_mentions``), answers by date
+      (``answers_this_week``), an author's items by date (``items_by_author``), alerts by
+      creation (``alert_outbox``).
+    """
+    conn = db.conn
+    conn.execute("DROP TRIGGER IF EXISTS items_au")
+    conn.execute(
+        'CREATE TRIGGER "items_au" AFTER UPDATE OF title, body, answer_text ON "items" BEGIN\n'
+        '  INSERT INTO "items_fts" ("items_fts", rowid, "title", "body", "answer_text") '
+        'VALUES(\'delete\', old.rowid, old."title", old."body", old."answer_text");\n'
+        '  INSERT INTO "items_fts" (rowid, "title", "body", "answer_text") '
+        'VALUES (new.rowid, new."title", new."body", new."answer_text");\nEND'
+    )
+    items = db.table("items")
+    for column in ("kind", "status", "rubrique", "ministry_answering", "group_name"):
+        items.create_index([column], if_not_exists=True)
+    # (equality column first, then the order: the planner picks them without ANALYZE stats)
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS idx_items_awaiting ON items (kind, julianday(published)) "
+        "WHERE status IN ('pending', 'signalee')"
+    )
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS idx_items_mentions "
+        "ON items (matched, coalesce(published, first_seen))"
+    )
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS idx_items_answered_on ON items (kind, answered_on) "
+        "WHERE answered_on IS NOT NULL"
+    )
+    # a deputy's questions, newest first: names are tested in the index, dates read from it
+    # (it replaces the author-only index of step 2, its prefix)
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS idx_items_author_dates ON items (author, published, first_seen)"
+    )
+    conn.execute("DROP INDEX IF EXISTS idx_items_author")
+    db.table("alerts").create_index(["created"], if_not_exists=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2,
@@ -284,6 +347,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _legislative,
     _date_source,
     _v_channels,
+    _deputies,
+    _large_archive,
 ]
 
 

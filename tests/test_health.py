@@ -44,7 +44,7 @@ class Runs:
     def __init__(self, cfg, db, source="fncs"):
         self.cfg, self.db, self.source, self.now, self.n = cfg, db, source, T0, 0
 
-    def run(self, outcome="ok", seen=10, new=0, reason=None, after=timedelta(hours=1)):
+    def run(self, outcome="ok", seen=10, new=0, reason=None, after=timedelta(hours=1), **counts):
         self.now += after
         self.n += 1
         row = {
@@ -55,6 +55,7 @@ class Runs:
             "items_seen": seen,
             "items_new": new,
             "errors": 0,
+            **counts,
         }
         ids = health.after_run(self.db, self.cfg, self.source, row, self.now)
         return [self.db["alerts"].get(i)["event"] for i in ids]
@@ -106,6 +107,21 @@ def test_zero_items_from_a_source_that_used_to_yield_counts_as_failure(env):
     assert r.run(seen=0) == ["health_broken"]
     assert json.loads(db["alerts"].get(1)["payload"])["reason"] == "zero items"
     assert r.run(seen=12) == ["health_recovered"]
+
+
+def test_zero_items_because_everything_answered_304_is_not_a_failure(env):
+    cfg, db = env
+    r = Runs(cfg, db)
+    assert r.run(seen=12) == []
+    quiet = [r.run(seen=0, not_modified=2) for _ in range(4)]  # home page and sitemap 304
+    assert quiet == [[]] * 4
+    assert health_state(db)["consecutive_failures"] == 0
+    # zero items with a 304 *and* errors is not a quiet night
+    assert [r.run(seen=0, not_modified=1, errors=2) for _ in range(3)][-1] == ["health_broken"]
+
+
+def health_state(db):
+    return db["source_health"].get("fncs")
 
 
 def test_empty_ok_source_never_alerts_on_zero_items(env):

@@ -34,6 +34,7 @@ from monitor.ingest.records import CONTENT_FIELDS, Record
 from spiders import base as sb
 from spiders.items import (
     ArticleItem,
+    DeputiesItem,
     HintItem,
     LegisItem,
     ListsReadItem,
@@ -41,6 +42,7 @@ from spiders.items import (
     SeenItem,
     ValidatorItem,
 )
+from storage import deputies as store_deputies
 from storage import items as store_items
 from storage import legis as store_legis
 from storage import links as store_links
@@ -66,6 +68,7 @@ HANDLED_ITEMS = (
     QuestionItem,
     LegisItem,
     ListsReadItem,
+    DeputiesItem,
 )
 BATCH_SECONDS = 2.0
 
@@ -98,6 +101,7 @@ class StorePipeline:
         self.hints: list[tuple[str, str, str]] = []
         self.seen_urls: set[str] = set()
         self.deferred_validators: list[dict] = []
+        self.deputies: list[dict] | None = None  # a fresh AMO10 table, stored at the next flush
         self.counts = {
             k: 0
             for k in (
@@ -149,6 +153,8 @@ class StorePipeline:
             (self.deferred_validators if item.deferred else self.validators).append(row)
         elif isinstance(item, HintItem):
             self.hints.append((item.url, item.via, item.hint))
+        elif isinstance(item, DeputiesItem):
+            self.deputies = item.deputies
         elif isinstance(item, SeenItem):
             self.counts["items_seen"] += 1
             self.counts["items_unchanged"] += 1
@@ -298,6 +304,8 @@ class StorePipeline:
                 if self.hints:
                     store_items.add_hints(self.db, self.hints)
                 store_links.add_links(self.db, [*self.links, *self._resolved(self.citations)])
+                if self.deputies is not None:
+                    store_deputies.replace_deputies(self.db, self.source, self.deputies, now)
                 save_validators(self.db, self.validators, now)
                 if self.run_id:
                     store_runs.update_counters(self.db, self.run_id, self.counters())
@@ -316,6 +324,7 @@ class StorePipeline:
             ref = ":".join(["ref", kind, number, *([text_number] if text_number else [])])
             rows.append((from_id, target or ref, "cites"))
         return rows
+        self.deputies = None
 
     def _stop_on_write_error(self, exc: BaseException) -> None:
         """The database refused a batch (disk full, I/O error): say so once and stop the crawl.

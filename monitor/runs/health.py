@@ -5,7 +5,7 @@ transaction: it takes its own). Rules, per source:
 
 - A run with outcome ``failed`` counts as a failure. So does an ``ok`` run that saw zero items
   when the last run that saw any saw some (reason ``"zero items"``), unless the source sets
-  ``empty_ok``. ``interrupted`` runs (daemon stopped) count for nothing.
+  ``empty_ok`` or the run saw nothing because the source answered 304 without any error. ``interrupted`` runs (daemon stopped) count for nothing.
 - ``alerts.failures_before_alert`` failures in a row → state ``broken`` and one
   ``health_broken`` alert; while broken, one ``health_reminder`` per ``alerts.reminder_every``
   (checked at each failed run); the first success → one ``health_recovered``.
@@ -127,7 +127,16 @@ def evaluate(
     seen, new = run.get("items_seen") or 0, run.get("items_new") or 0
     reason = run.get("reason") or ("run failed" if outcome == "failed" else None)
     failed = outcome == "failed"
-    if not failed and seen == 0 and (state.get("last_items_seen") or 0) > 0 and not empty_ok:
+    # a run that saw nothing because the source answered 304 (and nothing failed) is a quiet
+    # night, not an emptied source: since issue 15 a site's home page can answer 304 too
+    quiet = bool(run.get("not_modified")) and not run.get("errors")
+    if (
+        not failed
+        and seen == 0
+        and not quiet
+        and (state.get("last_items_seen") or 0) > 0
+        and not empty_ok
+    ):
         failed, reason = True, ZERO_ITEMS
     if seen > 0:
         state["last_items_seen"] = seen

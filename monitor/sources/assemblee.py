@@ -9,6 +9,7 @@ from pydantic import Field
 from monitor.sources.base import HttpUrl, SourceBase
 from spiders import defaults
 from storage import items as store_items
+from storage.deputies import load_deputies
 from storage.queries import qe_gap_count
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ def spider_kwargs(
         "followed": sorted(store_items.followed_ids(db, name)) if db is not None else [],
         "max_dump_bytes": cfg.crawl.max_dump_bytes,
         "fingerprints": store_items.fingerprints(db, name) if db is not None else {},
+        # the last AMO10 read: the deputies dump is asked conditionally and a 304 keeps names
+        "known_deputies": load_deputies(db, name) if db is not None else {},
     }
 
 

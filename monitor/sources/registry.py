@@ -25,6 +25,7 @@ from monitor.sources import an_legis, assemblee, senat, site
 from monitor.sources.base import SourceBase
 from spiders.items import (
     ArticleItem,
+    DeputiesItem,
     HintItem,
     LegisItem,
     ListsReadItem,
@@ -89,7 +90,7 @@ FAMILIES: dict[str, Family] = {
             model=assemblee.AssembleeSource,
             spider="spiders.assemblee:AssembleeSpider",
             spider_kwargs=assemblee.spider_kwargs,
-            items=(QuestionItem, SeenItem, ValidatorItem),
+            items=(QuestionItem, SeenItem, ValidatorItem, DeputiesItem),
             doc='sources.<name> with spider = "assemblee"',
             run_counters=assemblee.run_counters,
         ),

@@ -205,7 +205,12 @@ class _Handler(BaseHTTPRequestHandler):
             sent = sent[:truncate_at]
             self.close_connection = True
         # counted before anything is written: a client holding the answer finds it counted
-        self.server.owner._record(self.command, self.path, status, len(sent))
+        owner = self.server.owner
+        owner._asked[threading.get_ident()] = (
+            self.headers.get("If-None-Match"),
+            self.headers.get("If-Modified-Since"),
+        )
+        owner._record(self.command, self.path, status, len(sent))
         self.send_response_only(status)
         self.send_header("Server", "vigie-siteserver")
         self.send_header("Date", self.date_time_string())
@@ -231,6 +236,9 @@ class SiteServer:
         self.host, self.port = host, port
         self.state: str | None = None
         self.requests: list[tuple[str, str, int, int]] = []
+        #: per request, in the order of ``requests``: (path, If-None-Match, If-Modified-Since)
+        self.validators_sent: list[tuple[str, str | None, str | None]] = []
+        self._asked: dict[int, tuple[str | None, str | None]] = {}  # handler thread → validators
         self._overrides: dict[str, Override] = {}
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
@@ -283,6 +291,7 @@ class SiteServer:
     def reset_counts(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.validators_sent.clear()
 
     def count(self, target: str | None = None, status: int | None = None) -> int:
         """Requests seen, for one path(+query) and/or one status."""
@@ -298,8 +307,22 @@ class SiteServer:
         return sum(size for *_, size in self.requests)
 
     def _record(self, method: str, path: str, status: int, size: int) -> None:
+        # the validators the handler thread saw travel beside the call, so that tests wrapping
+        # _record with this four-argument signature (tests/faults) keep working
+        validators = self._asked.pop(threading.get_ident(), (None, None))
         with self._lock:
             self.requests.append((method, path, status, size))
+            self.validators_sent.append((path, *validators))
+
+    def log(self) -> list[tuple[str, int, bool]]:
+        """(path, status, conditional?) per request: what a politeness test asserts on."""
+        with self._lock:
+            return [
+                (path, status, bool(inm or ims))
+                for (_, path, status, _), (_, inm, ims) in zip(
+                    self.requests, self.validators_sent, strict=True
+                )
+            ]
 
     def _take_override(self, target: str) -> Override | None:
         with self._lock:
