@@ -25,13 +25,13 @@ from zoneinfo import ZoneInfo
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from spiders import defaults
 from spiders.base import SourceSpider
 from spiders.items import ArchivesReadItem
 from spiders.parse.jorf import ArchiveError, archive_day, archive_names, parse_archive
 
 logger = logging.getLogger("vigie.spider")
 
-DEFAULT_NATURES = ["ARRETE", "DECRET", "AVIS", "ORDONNANCE", "LOI", "DECISION"]
 FIRST_RUN_DAYS = 7
 ARCHIVES_READ = "vigie/archives_read"
 ARCHIVE_TIMEOUT = 600
@@ -44,17 +44,17 @@ class JorfSpider(SourceSpider):
     def __init__(
         self,
         source: str,
-        url: str = "https://echanges.dila.gouv.fr/OPENDATA/JORF",
+        url: str = defaults.JORF_URL,
         natures: list[str] | None = None,
         since: str | None = None,
         read: list[str] | set[str] | None = None,
         max_archives: int = 60,
-        max_dump_bytes: int = 300_000_000,
+        max_dump_bytes: int = defaults.MAX_DUMP_BYTES,
         today: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(source, url, **kwargs)
-        self.natures = [n.upper() for n in (natures or DEFAULT_NATURES)]
+        self.natures = [n.upper() for n in (natures or defaults.JORF_NATURES)]
         self.read = set(read or [])
         today_ = date.fromisoformat(today) if today else datetime.now(PARIS).date()
         if since:

@@ -21,9 +21,17 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from monitor.sources import assemblee, senat, site
+from monitor.sources import assemblee, jorf, senat, senat_legis, site
 from monitor.sources.base import SourceBase
-from spiders.items import ArticleItem, HintItem, QuestionItem, SeenItem, ValidatorItem
+from spiders.items import (
+    ArchivesReadItem,
+    ArticleItem,
+    HintItem,
+    LegisItem,
+    QuestionItem,
+    SeenItem,
+    ValidatorItem,
+)
 from storage.validators import load_validators
 
 if TYPE_CHECKING:
@@ -92,6 +100,22 @@ FAMILIES: dict[str, Family] = {
             spider_kwargs=senat.spider_kwargs,
             items=(QuestionItem, ValidatorItem),
             doc='sources.<name> with spider = "senat"',
+        ),
+        Family(
+            name="senat_legis",
+            model=senat_legis.SenatLegisSource,
+            spider="spiders.senat_legis:SenatLegisSpider",
+            spider_kwargs=senat_legis.spider_kwargs,
+            items=(LegisItem, ValidatorItem),
+            doc='sources.<name> with spider = "senat_legis"',
+        ),
+        Family(
+            name="jorf",
+            model=jorf.JorfSource,
+            spider="spiders.jorf:JorfSpider",
+            spider_kwargs=jorf.spider_kwargs,
+            items=(LegisItem, ArchivesReadItem),
+            doc='sources.<name> with spider = "jorf"',
         ),
     )
 }
