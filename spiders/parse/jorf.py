@@ -7,7 +7,7 @@ with NATURE, NOR, DATE_PUBLI, TITREFULL, MINISTERE…; VISAS), ``…/article/…
 (``ARTICLE``: NUM, CONTEXTE/TEXTE@cid = its text, BLOC_TEXTUEL/CONTENU in HTML),
 ``…/texte/struct/…`` and ``…/conteneur/…`` (ignored: the META and the articles say all we use).
 
-Why a stream (``tarfile`` mode ``r|gz`` over the bytes): an archive holds thousands of files;
+Why a stream (``tarfile`` mode ``r|`` over a ``GzipFile`` over the bytes): an archive holds thousands of files;
 nothing is unpacked to disk and members are read once, in archive order. Texts and articles
 come in any order, so one archive's watched texts and their articles are gathered, then
 assembled (memory bounded by one archive's watched texts, never by the month).
@@ -19,6 +19,7 @@ A text seen again in a later archive is the same item (``uid`` = its JORFTEXT id
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import tarfile
@@ -92,15 +93,23 @@ def archive_ts(name: str) -> str:
 
 
 def iter_members(data: bytes) -> Iterator[tuple[str, bytes]]:
-    """(member name, bytes) of the XML files, streamed; ``ArchiveError`` when cut or corrupt."""
+    """(member name, bytes) of the XML files, streamed; ``ArchiveError`` when cut or corrupt.
+
+    Why ``gzip.GzipFile`` under tarfile's ``r|`` rather than ``r|gz``: tarfile's own stream
+    takes a gzip cut at a member boundary for the end of the archive and says nothing;
+    ``GzipFile`` raises ``EOFError`` when the end-of-stream marker is missing and checks the
+    CRC, and the rest of the stream is drained after the last member so a cut after it shows."""
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r|gz") as tar:
-            for member in tar:
-                if not member.isfile() or not member.name.endswith(".xml"):
-                    continue
-                handle = tar.extractfile(member)
-                if handle is not None:
-                    yield member.name, handle.read()
+        with gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb") as gz:
+            with tarfile.open(fileobj=gz, mode="r|") as tar:
+                for member in tar:
+                    if not member.isfile() or not member.name.endswith(".xml"):
+                        continue
+                    handle = tar.extractfile(member)
+                    if handle is not None:
+                        yield member.name, handle.read()
+            while gz.read(1 << 16):
+                pass
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise ArchiveError(f"{type(exc).__name__}: {exc}") from exc
 
