@@ -21,6 +21,7 @@ TEXTE@cid); values (ids, NOR, dates, texts) are INVENTED.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import tarfile
@@ -128,12 +129,12 @@ def make_archive(name: str, texts: list[Txt], extra: dict[str, bytes] | None = N
     for k, v in (extra or {}).items():
         members[f"{stamp}/{k}"] = v
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
         for path, data in members.items():
             info = tarfile.TarInfo(path)
             info.size, info.mtime = len(data), 1772400000
             tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
+    return gzip.compress(buf.getvalue(), mtime=0)  # byte-identical on every build
 
 
 # -- the story ---------------------------------------------------------------------------------
@@ -270,7 +271,8 @@ def _manifest(folder: Path, paths: dict[str, dict], states: dict[str, dict[str, 
 
     def table(name: str, entry: dict) -> list[str]:
         headers = ", ".join(
-            f"{json.dumps(k)} = {json.dumps(v)}" for k, v in entry["headers"].items()
+            f"{json.dumps(k, ensure_ascii=False)} = {json.dumps(v, ensure_ascii=False)}"
+            for k, v in entry["headers"].items()
         )
         return [
             f"[{name}]",
@@ -288,7 +290,7 @@ def _manifest(folder: Path, paths: dict[str, dict], states: dict[str, dict[str, 
         "[site]",
         f"description = {json.dumps('DILA JORF incremental archives: listing and tar.gz')}",
         'captured = "2026-03-10"',
-        f"provenance = {json.dumps(what)}",
+        f"provenance = {json.dumps(what, ensure_ascii=False)}",
         "",
     ]
     for p, entry in paths.items():

@@ -262,7 +262,8 @@ def _manifest(folder: Path, paths: dict[str, dict], states: dict[str, dict[str, 
 
     def table(name: str, entry: dict) -> list[str]:
         headers = ", ".join(
-            f"{json.dumps(k)} = {json.dumps(v)}" for k, v in entry["headers"].items()
+            f"{json.dumps(k, ensure_ascii=False)} = {json.dumps(v, ensure_ascii=False)}"
+            for k, v in entry["headers"].items()
         )
         return [
             f"[{name}]",
@@ -281,7 +282,7 @@ def _manifest(folder: Path, paths: dict[str, dict], states: dict[str, dict[str, 
         "[site]",
         f"description = {json.dumps('Sénat texts, amendment CSV sets, a dossier page and feed')}",
         'captured = "2026-04-01"',
-        f"provenance = {json.dumps(what)}",
+        f"provenance = {json.dumps(what, ensure_ascii=False)}",
         "",
     ]
     for p, entry in paths.items():
