@@ -11,6 +11,8 @@ Benchmarks (each compares with a baseline measured in the same run):
   dump         Assemblée dump ingest vs json.loads + insert_all (bench/dump_ingest.py, issue 3)
   daemon       daemon RSS over many one-second-schedule runs (bench/daemon_memory.py, issue 5)
   peer         urlwatch on the same pages, side by side with Vigie (bench/peer_urlwatch.py)
+  jorf         JORF archive parse vs stream + lxml of the same tar.gz; RSS over a month of
+               archives (bench/jorf_archive.py, issue 12)
 
 RESULTS.md keeps everything below its "kept" marker (the hand-written analysis) when rewritten.
 """
@@ -36,7 +38,7 @@ if str(ROOT) not in sys.path:
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 KEEP_MARKER = "<!-- kept: everything below this line survives `make bench` rewriting this file -->"
-ALL = ["overhead", "incremental", "dump", "daemon", "peer"]
+ALL = ["overhead", "incremental", "dump", "daemon", "peer", "jorf"]
 
 
 @dataclass
@@ -184,6 +186,7 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
     py = "python -m"
     dump_args = ["--n", str(plan.dump_n)]
     daemon_args = ["--runs", str(plan.daemon_runs)]
+    jorf_args = ["--archives", "10", "--texts", "200"] if plan.quick else ["--archives", "60"]
     return [
         (
             "overhead",
@@ -209,6 +212,12 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             "3b. Daemon memory (issue 5)",
             other_engineers("daemon_memory", daemon_args, 1200),
             f"{py} bench.daemon_memory {' '.join(daemon_args)}",
+        ),
+        (
+            "jorf",
+            "3c. JORF archives (issue 12)",
+            other_engineers("jorf_archive", jorf_args, 1800),
+            f"{py} bench.jorf_archive {' '.join(jorf_args)}",
         ),
         (
             "peer",
