@@ -66,6 +66,23 @@ SECPA = (
 )
 
 
+WORDS = (
+    "commune département région préfet arrêté décret service agent emploi budget crédit "
+    "dotation établissement santé hôpital école route transport énergie eau forêt marché "
+    "contrat subvention compétence délégation commission conseil ministre directeur rapport "
+    "article alinéa code loi ordonnance annexe tableau montant euros année mois jour"
+).split()
+
+
+def _prose(rnd: random.Random) -> str:
+    """A paragraph of shuffled administrative words with numbers: compresses like real text
+    (about 3:1), where repeated filler alone would compress 40:1 and flatter the archive size."""
+    words = [
+        rnd.choice(WORDS) if rnd.random() < 0.85 else str(rnd.randint(1, 99999)) for _ in range(120)
+    ]
+    return "<p>" + " ".join(words) + ".</p>"
+
+
 def archive_names(n: int, start: date = date(2026, 3, 1)) -> list[str]:
     out = []
     for i in range(n):
@@ -89,7 +106,9 @@ def generate(folder: Path, archives: int, texts: int, seed: int = 12) -> list[Pa
                 Art(
                     f"JORFARTI{ident + k:012d}",
                     str(k),
-                    SECPA if rnd.random() < 0.01 else FILLER.format(n=nature.lower(), k=k),
+                    SECPA
+                    if rnd.random() < 0.01
+                    else FILLER.format(n=nature.lower(), k=k) + _prose(rnd),
                 )
                 for k in range(1, 5)
             ]

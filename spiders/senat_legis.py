@@ -115,8 +115,9 @@ class SenatLegisSpider(SourceSpider):
         logger.info("%s: depots list: %d texts", self.source, len(items))
         for item in items:
             yield item
-            if self.depot_dossiers:
-                yield from self._dossier_request(item.fields["text_id"], amendments=False)
+            tid = item.fields["text_id"]
+            if self.depot_dossiers and tid not in self.dossiers:  # followed ones: with amendments
+                yield from self._dossier_request(tid, amendments=False)
         if v := self.validator(response, deferred=True):
             yield v
 
