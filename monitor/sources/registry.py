@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from monitor.sources import assemblee, jorf, senat, senat_legis, site
+from monitor.sources import an_legis, assemblee, jorf, senat, senat_legis, site
 from monitor.sources.base import SourceBase
 from spiders.items import (
     ArchivesReadItem,
     ArticleItem,
     HintItem,
     LegisItem,
+    ListsReadItem,
     QuestionItem,
     SeenItem,
     ValidatorItem,
@@ -100,6 +101,14 @@ FAMILIES: dict[str, Family] = {
             spider_kwargs=senat.spider_kwargs,
             items=(QuestionItem, ValidatorItem),
             doc='sources.<name> with spider = "senat"',
+        ),
+        Family(
+            name="an_legis",
+            model=an_legis.AnLegisSource,
+            spider="spiders.an_legis:AnLegisSpider",
+            spider_kwargs=an_legis.spider_kwargs,
+            items=(LegisItem, ListsReadItem, SeenItem, ValidatorItem),
+            doc='sources.<name> with spider = "an_legis"',
         ),
         Family(
             name="senat_legis",
