@@ -10,8 +10,10 @@ One run:
    ``/dossier-legislatif/{id}.html`` and its Atom feed ``/dossier-legislatif/rss/dosleg{id}.xml``
    → one ``dossier`` item whose ``acts`` grow with each step. The page's texts are added to the
    texts whose amendments are read (step 3), with the dossier as parent.
-3. **Amendments** of every text in ``texts`` (``"2025-2026/123"``: configured plus followed) and
-   of the followed dossiers' texts: the séance set and the commission set (CSV, conditional: an
+3. **Amendments** of the followed dossiers' texts, then of every text in ``texts``
+   (``"2025-2026/123"``, or a text id ``"ppl25-400"`` as the store hands followed texts back),
+   asked once each, after the dossiers (so a text both followed and named by a dossier keeps
+   the dossier as parent): the séance set and the commission set (CSV, conditional: an
    unchanged set costs a 304). A 404 is "no amendment yet", logged at INFO, not an error.
 
 Items are ``LegisItem`` with ``chamber = "Sénat"`` (the value the Sénat questions carry) and the
@@ -27,6 +29,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from spiders import defaults
 from spiders.base import SourceSpider
@@ -70,10 +73,14 @@ class SenatLegisSpider(SourceSpider):
         **kwargs: Any,
     ) -> None:
         super().__init__(source, url, **kwargs)
-        self.texts: list[TextRef] = []
+        self.texts: list[tuple[TextRef, str | None]] = []  # (ref, text uid when known)
         for entry in texts or []:
+            tid = TEXT_ID.fullmatch(entry.strip().removeprefix("leg/"))
             try:
-                self.texts.append(TextRef.parse(entry))
+                if tid and (ref := text_ref(tid.group(0))):
+                    self.texts.append((TextRef.parse(ref), f"leg/{tid.group(0)}"))
+                else:
+                    self.texts.append((TextRef.parse(entry), None))
             except ValueError as exc:
                 logger.warning("%s: texts: %s (skipped)", source, exc)
         self.dossiers: list[str] = []
@@ -91,6 +98,7 @@ class SenatLegisSpider(SourceSpider):
         self.max_dump_bytes = int(max_dump_bytes)
         self.asked_texts: set[str] = set()
         self.asked_dossiers: set[str] = set()
+        self.waiting_dossiers = set(self.dossiers)
 
     # -- start ------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -99,9 +107,25 @@ class SenatLegisSpider(SourceSpider):
         for did in self.dossiers:
             for req in self._dossier_request(did, amendments=True):
                 yield req
-        for ref in self.texts:
-            for req in self._csv_requests(ref, None, None):
+        if not self.waiting_dossiers:
+            for req in self._text_requests():
                 yield req
+
+    def _text_requests(self) -> Iterator[Any]:
+        """The ``texts`` sets, once every followed dossier is read: a text that a dossier names
+        gets its amendment sets asked with the dossier as parent, whichever list named it."""
+        for ref, uid in self.texts:
+            yield from self._csv_requests(ref, uid, None)
+
+    def _dossier_done(self, did: str) -> Iterator[Any]:
+        if did in self.waiting_dossiers:
+            self.waiting_dossiers.discard(did)
+            if not self.waiting_dossiers:
+                yield from self._text_requests()
+
+    def dossier_failed(self, failure: Failure) -> Iterator[Any]:
+        self.on_error(failure)
+        yield from self._dossier_done(failure.request.meta["dossier"])  # type: ignore[attr-defined]
 
     # -- 1. new texts -----------------------------------------------------------------------
     def parse_depots_list(self, response: Response) -> Iterator[Any]:
@@ -129,12 +153,14 @@ class SenatLegisSpider(SourceSpider):
         url = f"{self.base_url}/dossier-legislatif/{did}.html"
         meta = {"dossier": did, "amendments": amendments}
         # a followed dossier must exist (404 = error); a new text's dossier may not be online yet
-        yield self.request(
+        req = self.request(
             url, self.parse_dossier_page, probe=not amendments, conditional=False, meta=meta
         )
+        yield req.replace(errback=self.dossier_failed)
 
     def parse_dossier_page(self, response: Response) -> Iterator[Any]:
-        if self.unusable(response):
+        if self.unusable(response):  # a new text's dossier not online yet (404)
+            yield from self._dossier_done(response.meta["dossier"])
             return
         did = response.meta["dossier"]
         feed = f"{self.base_url}/dossier-legislatif/rss/dosleg{did}.xml"
@@ -144,9 +170,14 @@ class SenatLegisSpider(SourceSpider):
             "page": response.body,
             "page_url": response.url,
         }
-        yield self.request(feed, self.parse_dossier_feed, probe=True, conditional=False, meta=meta)
+        req = self.request(feed, self.parse_dossier_feed, probe=True, conditional=False, meta=meta)
+        yield req.replace(errback=self.dossier_failed)
 
     def parse_dossier_feed(self, response: Response) -> Iterator[Any]:
+        yield from self._read_dossier(response)
+        yield from self._dossier_done(response.meta["dossier"])
+
+    def _read_dossier(self, response: Response) -> Iterator[Any]:
         did, page_url = response.meta["dossier"], response.meta["page_url"]
         feed = response.body if response.status == 200 else None
         if feed is None:

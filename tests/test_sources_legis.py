@@ -40,7 +40,7 @@ def test_senat_legis_defaults_and_followed_texts_and_dossiers(tmp_path):
     )
     kw = spider_kwargs(c, "s", db)
     assert kw["url"] == "https://www.senat.fr"
-    assert kw["texts"] == ["2025-2026/123", "2025-2026/400"]
+    assert kw["texts"] == ["2025-2026/123", "ppl25-400"]
     assert kw["dossiers"] == ["pjl25-077", "ppl25-400"]
     assert (kw["depots"], kw["depot_dossiers"], kw["seance"], kw["commission"]) == (
         True,

@@ -66,12 +66,12 @@ class SenatLegisSource(SourceBase):
 
 
 def followed_refs(followed: set[str]) -> tuple[list[str], list[str]]:
-    """Followed item ids → (text refs "2025-2026/400", dossier ids "ppl25-400")."""
+    """Followed item ids → (Sénat text ids "ppl25-400", dossier ids "ppl25-400"). Text ids,
+    not "session/number": the spider then knows the text's uid for the amendments' parents."""
     texts, dossiers = [], []
     for uid in sorted(followed):
-        if m := _LEG.match(uid):
-            start = 2000 + int(m["yy"])
-            texts.append(f"{start}-{start + 1}/{int(m['num'])}")
+        if _LEG.match(uid):
+            texts.append(uid.removeprefix("leg/"))
         elif uid.startswith("dossier-legislatif/"):
             dossiers.append(uid.removeprefix("dossier-legislatif/"))
     return texts, dossiers

@@ -104,8 +104,14 @@ def test_followed_dossier_texts_amendments_and_day_two(story):
     srv.set_state("day2")
     srv.reset_counts()
     v = {url: [etag, None] for url, etag in validators.items()}
-    items, stats, log = run(srv, tmp, "day2", dossiers=["ppl25-400"], validators=v, depots=False)
+    # the store follows the text too (texts = its id): its sets are asked once, after the
+    # dossier, so the amendments keep the dossier as parent
+    items, stats, log = run(
+        srv, tmp, "day2", dossiers=["ppl25-400"], texts=["ppl25-400"], validators=v, depots=False
+    )
     got = legis(items)
+    assert srv.count(SEANCE_CSV) == 1 and srv.count(COMMISSION_CSV) == 1
+    assert got[amdt_uid("7")]["parents"] == ["leg/ppl25-400", DOSSIER]
     assert srv.count(COMMISSION_CSV, 304) == 1 and srv.count(SEANCE_CSV, 200) == 1
     assert srv.count("/akomantoso/depots.xml") == 0
     assert (got[amdt_uid("7")]["status"], got[amdt_uid("7")]["status_label"]) == (
@@ -117,6 +123,27 @@ def test_followed_dossier_texts_amendments_and_day_two(story):
     assert [a["code"] for a in acts] == ["depot", "commission", "seance", "adoption", "cmp"]
     assert got[DOSSIER]["status_label"] == "Commission mixte paritaire convoquée"
     assert amdt_uid("COM-1", commission=True) not in got
+
+
+def test_a_followed_text_without_dossier_keeps_its_text_as_parent(story):
+    srv, tmp = story
+    items, stats, log = run(srv, tmp, "text", texts=["ppl25-400"], depots=False, commission=False)
+    got = legis(items)
+    assert got[amdt_uid("1")]["parents"] == ["leg/ppl25-400"]
+    assert srv.count(SEANCE_CSV) == 1 and srv.count(COMMISSION_CSV) == 0
+    assert srv.count(DOSSIER_PAGE) == 0
+
+
+def test_a_followed_dossier_that_fails_still_lets_the_texts_be_read(story):
+    srv, tmp = story
+    srv.override(DOSSIER_PAGE, status=500, body="oops")
+    items, stats, log = run(
+        srv, tmp, "fail", dossiers=["ppl25-400"], texts=["2025-2026/400"], depots=False
+    )
+    assert stats["vigie/errors"] == 1 and "HTTP 500" in log
+    got = legis(items)
+    assert DOSSIER not in got and got[amdt_uid("1")]["parents"] == []
+    assert srv.count(SEANCE_CSV, 200) == 1
 
 
 def test_bad_csv_header_is_an_error_of_the_run(story):
