@@ -106,8 +106,9 @@ class JorfSpider(SourceSpider):
         try:
             read = parse_archive(response.body, name, self.natures, source=self.source)
         except ArchiveError as exc:
+            # the run's reason is the text before the first ":", so the file name comes first
             self.fetch_failed(
-                response.url, f"archive {name} unreadable, not marked read (retried): {exc}"
+                response.url, f"archive {name} unreadable: {exc} (not marked read: retried)"
             )
             yield from self._next()
             return
