@@ -85,7 +85,7 @@ def test_readme_examples_of_both_families_are_valid():
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("### Sénat texts and the Journal officiel", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("## Sénat texts and the Journal officiel", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```toml\n(.*?)```", section, re.S)
     assert len(blocks) == 2
     sources = {}
