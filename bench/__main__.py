@@ -17,6 +17,8 @@ Benchmarks (each compares with a baseline measured in the same run):
   million      a million-item archive: size, Datasette, rematch, unchanged crawl (bench/million.py,
                issue 15; the archive is built once into bench/.cache/, `make bench-clean` removes it;
                --million-n or $VIGIE_BENCH_MILLION_N for a smaller one)
+  jorf         JORF archive parse vs stream + lxml of the same tar.gz; RSS over a month of
+               archives (bench/jorf_archive.py, issue 12)
 
 RESULTS.md keeps everything below its "kept" marker (the hand-written analysis) when rewritten.
 """
@@ -42,7 +44,17 @@ if str(ROOT) not in sys.path:
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 KEEP_MARKER = "<!-- kept: everything below this line survives `make bench` rewriting this file -->"
-ALL = ["overhead", "incremental", "dump", "amendments", "daemon", "peer", "dates", "million"]
+ALL = [
+    "overhead",
+    "incremental",
+    "dump",
+    "amendments",
+    "daemon",
+    "peer",
+    "dates",
+    "jorf",
+    "million",
+]
 
 
 @dataclass
@@ -198,6 +210,7 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
         if plan.quick
         else ["--repeat", "10", "--rematch-n", "50000"]
     )
+    jorf_args = ["--archives", "10", "--texts", "200"] if plan.quick else ["--archives", "60"]
     return [
         (
             "overhead",
@@ -229,6 +242,12 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             "3b. Daemon memory (issue 5)",
             other_engineers("daemon_memory", daemon_args, 1200),
             f"{py} bench.daemon_memory {' '.join(daemon_args)}",
+        ),
+        (
+            "jorf",
+            "3d. JORF archives (issue 12)",
+            other_engineers("jorf_archive", jorf_args, 1800),
+            f"{py} bench.jorf_archive {' '.join(jorf_args)}",
         ),
         (
             "peer",

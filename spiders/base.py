@@ -38,6 +38,9 @@ logger = logging.getLogger("vigie.spider")
 ERRORS = "vigie/errors"
 NOT_MODIFIED = "vigie/not_modified"
 PARSE_ERRORS = "vigie/parse_errors"
+#: set by a spider when a part of the source that must be read could not be (an unreadable
+#: archive): the run fails with this reason even if other parts gave items (a health error)
+SOURCE_FAILURE = "vigie/source_failure"
 ROBOTS_BLOCKED = "vigie/robots_blocked"
 PROBE_MISSES = "vigie/probe_misses"
 ERROR_REASON = "vigie/error/"

@@ -14,3 +14,7 @@ SENAT_OPEN_DATA_URL = "https://data.senat.fr"
 SENAT_CSV_PATH = "/data/questions/questions-depuis-un-an.csv"
 #: largest open-data archive accepted (config: crawl.max_dump_bytes)
 MAX_DUMP_BYTES = 300_000_000
+#: DILA's JORF open-data directory (listing page of the incremental archives), issue 12
+JORF_URL = "https://echanges.dila.gouv.fr/OPENDATA/JORF"
+#: natures of Journal officiel texts yielded by default (META NATURE, upper case)
+JORF_NATURES = ["ARRETE", "DECRET", "AVIS", "ORDONNANCE", "LOI", "DECISION"]

@@ -100,11 +100,18 @@ class HintItem:
     hint: str
 
 
+#: the kinds a ``LegisItem`` may carry: the Assemblée's (issue 11), the Sénat's (same kinds,
+#: ``chamber = "Sénat"``) and the Journal officiel's ``jo_text`` (issue 12)
+LEGIS_KINDS = ("amendment", "document", "dossier", "agenda", "debate", "jo_text")
+
+
 @dataclass
 class LegisItem:
-    """One piece of legislative work at the Assemblée nationale (issue 11), as the record says it.
+    """One piece of legislative work (Assemblée nationale, issue 11; Sénat and Journal officiel,
+    issue 12), as the record says it.
 
-    ``kind``: amendment | document | dossier | agenda | debate. ``uid`` is the official uid (an
+    ``kind``: one of ``LEGIS_KINDS``. ``chamber``: "AN", "Sénat", or "JO" for a Journal officiel
+    text. ``uid`` is the official uid (an
     agenda point: its own uid, or the meeting uid + "#" + its position; a sitting section: the
     sitting uid + "#" + the section key). ``published_raw``: date tabled (amendments, documents),
     first act (dossiers), meeting start (agenda), sitting start (debates), as ISO text.
@@ -150,3 +157,13 @@ class DeputiesItem:
 
     source: str
     deputies: list[dict[str, str | None]]  # {uid, name, circonscription, group_name}
+
+
+@dataclass
+class ArchivesReadItem:
+    """These JORF archives (file names, e.g. ``JORF_20260302-213015.tar.gz``) were read whole
+    and every text of them yielded before this item (issue 12): the next run skips them. A
+    corrupt or truncated archive is never named here, so the next run retries it."""
+
+    source: str
+    names: list[str] = field(default_factory=list)

@@ -23,3 +23,20 @@ def set_state(db: sqlite_utils.Database, source: str, key: str, value: str, now:
         "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
         [source, key, value, now],
     )
+
+
+def mark_read(db: sqlite_utils.Database, source: str, names: list[str], now: str) -> None:
+    """Archives (or any named unit) read whole: one ``read:<name>`` row each."""
+    for name in names:
+        set_state(db, source, f"read:{name}", "read", now)
+
+
+def read_names(db: sqlite_utils.Database, source: str) -> list[str]:
+    """The names :func:`mark_read` recorded, oldest name first."""
+    return [
+        r[0][5:]
+        for r in db.conn.execute(
+            "SELECT key FROM source_state WHERE source = ? AND key LIKE 'read:%' ORDER BY key",
+            [source],
+        )
+    ]

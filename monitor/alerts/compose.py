@@ -68,6 +68,7 @@ LEGIS_KIND_LABELS = {
     "dossier": "Dossier législatif",
     "agenda": "Ordre du jour",
     "debate": "Compte rendu de séance",
+    "jo_text": "Texte du Journal officiel",
 }
 STATUS_LABELS = {
     "pending": "en attente de réponse",

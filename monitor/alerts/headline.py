@@ -132,6 +132,12 @@ def headline(item: dict[str, Any], change: str = "new") -> str | None:
         body = organ_phrase(extra) or extra.get("organe_ref") or ""
         what = extra.get("dossier_title") or item.get("title") or "un texte suivi"
         return f"À l'ordre du jour du {when} : {what}" + (f" ({body})" if body else "")
+    if kind == "jo_text":
+        when = french_date(extra.get("date_publi") or item.get("published"))
+        nature = str(extra.get("nature") or "Texte").capitalize()
+        if change != "new":  # the row is read at send time: the alert's kind says which news
+            return f"Rectificatif au Journal officiel du {when} : {item.get('title') or nature}"
+        return f"Journal officiel du {when} : {item.get('title') or nature}"
     if kind == "debate":
         when = french_date(item.get("published"))
         return f"Compte rendu de la séance du {when} : {item.get('title') or 'débat'}"

@@ -20,12 +20,12 @@ from monitor.ingest.dates import DateError, normalize_date
 from monitor.ingest.normalize import NormalizeError
 from monitor.ingest.records import Record
 from monitor.ingest.text import clean_line, clean_text
-from spiders.items import LegisItem
+from spiders.items import LEGIS_KINDS, LegisItem
 
-KINDS = ("amendment", "document", "dossier", "agenda", "debate")
+KINDS = LEGIS_KINDS  # the spiders' vocabulary, one list
 
 #: the kinds whose own match makes them (and what hangs on them) followed
-ROOT_KINDS = ("document", "dossier")
+ROOT_KINDS = ("document", "dossier", "jo_text")
 
 
 def _date(raw: str | None, now: datetime) -> str | None:

@@ -104,11 +104,13 @@ def is_followed(
       (a report or a text adopted in a followed dossier).
     - Amendments, agenda points, sitting sections are followed when listed or when they hang
       on a followed text or dossier (``attached``); their own match alerts without following.
+    - A Journal officiel text (``jo_text``) that matches is followed: its corrections, in later
+      archives, alert even when they no longer repeat the term.
     - Articles are never followed: a changed article alerts only when it matches.
     """
     if kind == "question":
         return listed or matched or already
-    if kind in ("document", "dossier"):
+    if kind in ("document", "dossier", "jo_text"):
         return listed or matched or already or attached
     if kind in ("amendment", "agenda", "debate"):
         return listed or already or attached

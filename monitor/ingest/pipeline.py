@@ -33,6 +33,7 @@ from monitor.ingest.profiles import ProfileRouter
 from monitor.ingest.records import CONTENT_FIELDS, Record
 from spiders import base as sb
 from spiders.items import (
+    ArchivesReadItem,
     ArticleItem,
     DeputiesItem,
     HintItem,
@@ -48,7 +49,7 @@ from storage import legis as store_legis
 from storage import links as store_links
 from storage import runs as store_runs
 from storage.db import DatabaseError, StorageError, open_db, write_tx
-from storage.state import set_state
+from storage.state import mark_read, set_state
 from storage.validators import save_validators
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ HANDLED_ITEMS = (
     LegisItem,
     ListsReadItem,
     DeputiesItem,
+    ArchivesReadItem,
 )
 BATCH_SECONDS = 2.0
 
@@ -122,6 +124,7 @@ class StorePipeline:
         self.citations: list[tuple[str, str, str, str | None]] = []
         self.new_roots: set[str] = set()
         self.state: dict[str, str] = {}
+        self.archives_read: list[str] = []
 
     def _require_db(self) -> sqlite_utils.Database:
         """The open database; only the write paths call this, after open_spider (not in dry runs)."""
@@ -160,13 +163,15 @@ class StorePipeline:
             self.counts["items_unchanged"] += 1
             self.seen.append(item.url)
             self.seen_urls.add(item.url)
+        elif isinstance(item, ArchivesReadItem):
+            self.archives_read.extend(item.names)
         elif isinstance(item, ListsReadItem):
             if item.read_until:
                 self.state["lists_read_until"] = item.read_until
         elif isinstance(item, LegisItem):
             self.counts["items_seen"] += 1
             record = self._legis_record(item)
-            if record is not None:
+            if record is not None and not self._unwanted_jo_text(record):
                 self.buffer.append(record)
                 self.links.extend(legis.links_of(item))
         elif isinstance(item, ArticleItem | QuestionItem):
@@ -265,6 +270,17 @@ class StorePipeline:
                 self.new_roots.add(root)
         self._cite(record)
         return record
+
+    def _unwanted_jo_text(self, record: Record) -> bool:
+        """A Journal officiel text is kept when it matches or is followed, or when the archive
+        already holds it (a correction of a text that matched): the JO publishes thousands of
+        texts a week, and the watch is for the ones about the topic."""
+        if record.kind != "jo_text" or record.matched or record.followed:
+            return False
+        if self.db is not None and store_items.get_item(self.db, record.id) is not None:
+            return False
+        self.counts["items_skipped"] += 1
+        return True
 
     def _cite(self, record: Record) -> None:
         """Citations in the record's text, resolved to item ids when the batch is written."""
@@ -396,6 +412,7 @@ class StorePipeline:
                 save_validators(self.db, self.deferred_validators, utc_now())
             for key, value in self.state.items():
                 set_state(self.db, self.source, key, value, utc_now())
+            mark_read(self.db, self.source, self.archives_read, utc_now())
             if self.new_roots:  # what was stored before its text started to be followed
                 store_links.follow_attached(self.db, sorted(self.new_roots))
             store_legis.resolve_pending(self.db)

@@ -39,6 +39,8 @@ def judge(
             "failed",
             f"zero items ({detail}); if this source is empty on purpose, set empty_ok = true",
         )
+    if stats.get("vigie/source_failure"):  # spiders.base.SOURCE_FAILURE: a part that must be read
+        return "failed", str(stats["vigie/source_failure"])
     if errors >= max(3, pages // 2 + 1):
         top = main_reason(stats)
         return "failed", f"{errors} errors for {pages} pages fetched" + (

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from monitor.sources import an_legis, assemblee, senat, site
+from monitor.sources import an_legis, assemblee, jorf, senat, senat_legis, site
 from monitor.sources.base import SourceBase
 from spiders.items import (
+    ArchivesReadItem,
     ArticleItem,
     DeputiesItem,
     HintItem,
@@ -109,6 +110,22 @@ FAMILIES: dict[str, Family] = {
             spider_kwargs=an_legis.spider_kwargs,
             items=(LegisItem, ListsReadItem, SeenItem, ValidatorItem),
             doc='sources.<name> with spider = "an_legis"',
+        ),
+        Family(
+            name="senat_legis",
+            model=senat_legis.SenatLegisSource,
+            spider="spiders.senat_legis:SenatLegisSpider",
+            spider_kwargs=senat_legis.spider_kwargs,
+            items=(LegisItem, ValidatorItem),
+            doc='sources.<name> with spider = "senat_legis"',
+        ),
+        Family(
+            name="jorf",
+            model=jorf.JorfSource,
+            spider="spiders.jorf:JorfSpider",
+            spider_kwargs=jorf.spider_kwargs,
+            items=(LegisItem, ArchivesReadItem),
+            doc='sources.<name> with spider = "jorf"',
         ),
     )
 }

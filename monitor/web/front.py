@@ -60,6 +60,7 @@ KIND_LABELS = {
     "dossier": "Dossier législatif",
     "agenda": "Point à l'ordre du jour",
     "debate": "Débat",
+    "jo_text": "Journal officiel",
 }
 
 

@@ -7,12 +7,17 @@ ADO, "Adopté"                                          adopted         voted in
 REJ, "Rejeté"                                          rejected        voted down
 RET, "Retiré"                                          withdrawn       withdrawn by its authors
 TOM, "Tombé"                                           fallen          moot after another vote
+"Sans objet" (Sénat)                                   fallen          moot after another vote
 NSO, NDE, "Non soutenu", "Non défendu"                 not_moved       nobody moved it
 IRR40, IRR45, IRR98, "Irrecevable", "Irrecevable 40"   inadmissible    ruled out (art. 40/45…)
 "En traitement", "A discuter", "En recevabilité"       pending         not decided yet
 (no sort and no etat)                                  pending         tabled, nothing since
 anything else                                          unknown         label kept, logged
 =====================================================  ==============  ==========================
+
+Sénat wordings (the ``Sort`` column of its amendment CSV, issue 12) fall under the same prefixes:
+"Retiré avant séance" → withdrawn, "Irrecevable art. 40 C" / "Irrecevable art. 45" →
+inadmissible, "Non soutenu" → not_moved, "Adopté", "Rejeté", "Tombé", "Sans objet" (fallen).
 
 The official label is always kept beside the status (``status_label``), so an unknown wording is
 never lost: it is stored as ``unknown`` with its label and logged by the spider.
@@ -40,6 +45,7 @@ _BY_LABEL = (
     ("rejete", "rejected"),
     ("retire", "withdrawn"),
     ("tombe", "fallen"),
+    ("sans objet", "fallen"),
     ("irrecevable", "inadmissible"),
     ("en traitement", "pending"),
     ("a discuter", "pending"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
@@ -52,3 +54,26 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
+
+
+def crawl(spider: str, tmp: Path, name: str, **kwargs: Any) -> tuple[list[dict], dict, str]:
+    """Run ``spider`` ("module:Class") with ``kwargs`` in a child process of this runner:
+    (items as dicts in yield order, the crawl's stats, its log)."""
+    import subprocess
+
+    out = tmp / f"{name}.jsonl"
+    out.unlink(missing_ok=True)
+    (tmp / f"{name}.json").write_text(
+        json.dumps({"spider": spider, "out": str(out), "kwargs": kwargs})
+    )
+    res = subprocess.run(
+        [sys.executable, "-m", "tests.support.run_spider", str(tmp / f"{name}.json")],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr[-4000:]
+    lines = out.read_text("utf-8").splitlines() if out.exists() else []
+    items = [json.loads(line) for line in lines]
+    return items, json.loads(res.stdout.strip().splitlines()[-1]), res.stderr
