@@ -29,6 +29,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("alerts", c.AlertsConfig),
     ("alerts.email", c.EmailConfig),
     ("daemon", c.DaemonConfig),
+    ("scrapyd", c.ScrapydConfig),
     ("serve", c.ServeConfig),
 ]
 

@@ -344,15 +344,26 @@ class Daemon:
         with self._lock:
             self.running.add(name)
         try:
-            child_level = "DEBUG" if self.cfg.daemon.log_level == "DEBUG" else "WARNING"
-            crawl_source(
-                self.cfg,
-                self.config_path,
-                name,
-                stop=self.stopping,
-                stop_timeout=self.cfg.daemon.stop_timeout,
-                log_level=child_level,
-            )
+            if self.cfg.scrapyd.nodes:  # a job on a Scrapyd node (monitor/daemon/scrapyd.py)
+                from monitor.daemon.scrapyd import crawl_on_scrapyd
+
+                crawl_on_scrapyd(
+                    self.cfg,
+                    self.config_path,
+                    name,
+                    stop=self.stopping,
+                    stop_timeout=self.cfg.daemon.stop_timeout,
+                )
+            else:
+                child_level = "DEBUG" if self.cfg.daemon.log_level == "DEBUG" else "WARNING"
+                crawl_source(
+                    self.cfg,
+                    self.config_path,
+                    name,
+                    stop=self.stopping,
+                    stop_timeout=self.cfg.daemon.stop_timeout,
+                    log_level=child_level,
+                )
         finally:
             with self._lock:
                 self.running.discard(name)
