@@ -233,12 +233,8 @@ def test_vigie_run_schedules_on_scrapyd_with_timeout_health_and_delivery(
         deadline = time.monotonic() + 120
         done: list[dict[str, Any]] = []
         while time.monotonic() < deadline and daemon.poll() is None:
-            done = (
-                rows(db, "select * from runs where outcome != 'running' order by source")
-                if db.exists()
-                else []
-            )
-            sent = rows(db, "select * from alerts where status = 'sent'") if done else []
+            done = rows_now(db, "select * from runs where outcome != 'running' order by source")
+            sent = rows_now(db, "select * from alerts where status = 'sent'")
             if len(done) == 2 and len(sent) == 3:
                 break
             time.sleep(0.5)
