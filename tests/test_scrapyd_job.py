@@ -80,3 +80,26 @@ def test_a_job_without_config_or_with_a_wrong_source_says_what_to_do(tmp_path):
     senat = loader.load("senat")
     with pytest.raises(ConfigError, match="schedule spider=site"):
         senat.from_crawler(Crawler(senat, settings), source="avec")
+
+
+def test_a_crawl_no_node_answers_for_is_a_failed_run_with_its_health_alert(tmp_path):
+    from monitor.config import load_config
+    from monitor.daemon.scrapyd import crawl_on_scrapyd
+    from storage.db import open_db
+    from tests.support.scrapydnode import free_port
+
+    down = f"http://127.0.0.1:{free_port()}"
+    config = write_config(
+        tmp_path,
+        {"avec": {"spider": "site", "url": "http://127.0.0.1:9/"}},
+        scrapyd={"nodes": [down]},
+        alerts={"failures_before_alert": 1},
+    )
+    result = crawl_on_scrapyd(load_config(config), str(config), "avec")
+    assert result.outcome == "failed"
+    assert result.reason.startswith(
+        f"not scheduled: no Scrapyd node answered: {down}/daemonstatus.json"
+    )
+    db = open_db(tmp_path / "vigie.db")
+    assert [r["outcome"] for r in db["runs"].rows] == ["failed"]
+    assert [(a["event"], a["source"]) for a in db["alerts"].rows] == [("health_broken", "avec")]
