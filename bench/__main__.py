@@ -11,6 +11,8 @@ Benchmarks (each compares with a baseline measured in the same run):
   dump         Assemblée dump ingest vs json.loads + insert_all (bench/dump_ingest.py, issue 3)
   daemon       daemon RSS over many one-second-schedule runs (bench/daemon_memory.py, issue 5)
   peer         urlwatch on the same pages, side by side with Vigie (bench/peer_urlwatch.py)
+  dates        publication day and title accuracy on the labelled pages, Vigie next to htmldate
+               extensive and fast (bench/article_dates.py, issue 13)
 
 RESULTS.md keeps everything below its "kept" marker (the hand-written analysis) when rewritten.
 """
@@ -36,7 +38,7 @@ if str(ROOT) not in sys.path:
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 KEEP_MARKER = "<!-- kept: everything below this line survives `make bench` rewriting this file -->"
-ALL = ["overhead", "incremental", "dump", "daemon", "peer"]
+ALL = ["overhead", "incremental", "dump", "daemon", "peer", "dates"]
 
 
 @dataclass
@@ -215,6 +217,12 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             "4. Peer comparison: urlwatch",
             bench_peer,
             f"{py} bench.peer_urlwatch --articles {plan.articles}",
+        ),
+        (
+            "dates",
+            "5. Article dates and titles: Vigie vs htmldate (issue 13)",
+            other_engineers("article_dates", [], 600),
+            f"{py} bench.article_dates",
         ),
     ]
 

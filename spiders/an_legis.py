@@ -390,6 +390,11 @@ class AnLegisSpider(SourceSpider):
             len(wanted),
             skipped,
         )
+        for entry in self.listed.values():
+            if entry.kind in self.kinds and not self._wanted(entry):
+                # held at that version: seen, unchanged (a quiet re-read of today's list is an
+                # ok run, not "zero items")
+                yield SeenItem(source=self.source, url=entry.uid)
         self.pending_docs = len(wanted)
         if not wanted:
             yield self._lists_read()

@@ -40,7 +40,10 @@ class ArticleItem:
     updated_raw: str | None = None  # lastmod / updated announced by a feed or sitemap
     discovered_via: str | None = None  # feed | wp-json | sitemap | listing
     validator: ValidatorItem | None = None  # the page's ETag/Last-Modified, stored with it
-    kind: str = "article"
+    kind: str = "article"  # article | document (a PDF)
+    #: where ``date_raw`` was read (issue 13): byline | jsonld | meta | time | url | htmldate |
+    #: selector | pdf-metadata | pdf-text | feed, so a user can see why a date was chosen
+    date_source: str | None = None
 
 
 @dataclass

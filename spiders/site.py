@@ -16,16 +16,19 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 
-from spiders.base import SourceSpider, canonical_url
+from spiders.base import PARSE_ERRORS, SourceSpider, canonical_url
 from spiders.items import ArticleItem, HintItem, SeenItem
 from spiders.parse.article import parse_article
 from spiders.parse.feeds import discover_feeds, parse_feed
 from spiders.parse.listing import parse_listing
+from spiders.parse.pdf import parse_pdf
 from spiders.parse.sitemaps import parse_sitemap, sitemaps_from_robots
+from spiders.parse.titles import SiteNames
 from spiders.parse.wp_rest import parse_wp_posts, wp_api_root
 
 logger = logging.getLogger("vigie.spider")
@@ -33,6 +36,14 @@ logger = logging.getLogger("vigie.spider")
 DEFAULT_FEEDS = ("/rss.xml", "/feed/", "/feed")
 DEFAULT_SITEMAPS = ("/sitemap.xml", "/wp-sitemap.xml")
 WP_POSTS = "wp/v2/posts?per_page=50&page={page}"
+#: a PDF larger than this is not fetched (a federation's press release is well under 1 MB)
+MAX_PDF_BYTES = 10_000_000
+#: stats keys of the article-or-listing decision (issue 13), logged at the end of the run
+NOT_ARTICLE = "vigie/pages_not_article"
+SHORT_ARTICLE = "vigie/short_articles_kept"
+DOCUMENTS = "vigie/documents"
+DOCUMENTS_SKIPPED = "vigie/documents_skipped"
+EXTENSIVE_DATES = "vigie/extensive_date_searches"
 
 
 class SiteSpider(SourceSpider):
@@ -49,6 +60,7 @@ class SiteSpider(SourceSpider):
         max_depth: int = 5,
         known: dict[str, dict[str, str]] | None = None,
         revalidate_known: bool = False,
+        max_pdf_bytes: int = MAX_PDF_BYTES,
         **kwargs: Any,
     ) -> None:
         super().__init__(source, url, **kwargs)
@@ -64,6 +76,9 @@ class SiteSpider(SourceSpider):
         self.requested: set[str] = set()
         self.done: set[str] = set()  # article pages parsed this run
         self.skipped: set[str] = set()  # known articles not fetched (reported as SeenItem)
+        self.max_pdf_bytes = max_pdf_bytes
+        self.site_names = SiteNames()  # the site's name as its titles write it, learnt
+        self.not_articles: list[tuple[str, str]] = []  # (url, reason) of pages left out
 
     # -- discovery --------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -208,6 +223,16 @@ class SiteSpider(SourceSpider):
                     yield SeenItem(source=self.source, url=url)
                 return
         self.requested.add(url)
+        if _is_pdf_url(url):
+            # probe: a dead PDF link is the linking page's problem, logged, not a broken source
+            yield self.request(
+                url,
+                self.parse_document,
+                conditional=stored is not None,
+                probe=True,
+                meta={"via": via, "download_maxsize": self.max_pdf_bytes},
+            )
+            return
         yield self.request(
             url, self.parse_article, conditional=stored is not None, meta={"via": via}
         )
@@ -225,10 +250,33 @@ class SiteSpider(SourceSpider):
             )
             return
         self.done.add(url)
-        fields = parse_article(self.page_text(response), response.url, selectors=self.selectors)
+        fields = parse_article(
+            self.page_text(response),
+            response.url,
+            selectors=self.selectors,
+            site_names=self.site_names.names(),
+        )
+        self.site_names.learn(fields.page_title, fields.site_names, fields.headline)
+        if fields.extensive_used:
+            self.crawler.stats.inc_value(EXTENSIVE_DATES)
+        for link in fields.pdf_links:
+            yield from self.consider(link, "link", None, None)
         if not fields.is_article:
-            self.logger.debug("%s: not an article: %s", self.source, response.url)
+            self.crawler.stats.inc_value(NOT_ARTICLE)
+            self.not_articles.append((response.url, fields.decision))
+            logger.info("%s: not an article: %s (%s)", self.source, response.url, fields.decision)
             return
+        if fields.decision.startswith("short"):
+            self.crawler.stats.inc_value(SHORT_ARTICLE)
+        # INFO when kept by an exception to the plain rule (short, or beside other posts' cards)
+        kept_by_exception = fields.decision.startswith("short") or "cards" in fields.decision
+        logger.log(
+            logging.INFO if kept_by_exception else logging.DEBUG,
+            "%s: %s: %s",
+            self.source,
+            response.url,
+            fields.decision,
+        )
         for problem in fields.problems:
             self.logger.info("%s: %s: %s", self.source, response.url, problem)
         canonical = fields.canonical_url
@@ -238,18 +286,72 @@ class SiteSpider(SourceSpider):
             canonical = None
         hints = self.hints.get(url, {})
         v = self.validator(response, deferred=False)
+        date_raw, date_source = fields.date_raw, fields.date_source
+        if not date_raw and self.fallback_dates.get(url):
+            date_raw, date_source = self.fallback_dates[url], "feed"
         yield ArticleItem(
             source=self.source,
             url=url,
             canonical_url=canonical,
             title=fields.title,
             author=fields.author,
-            date_raw=fields.date_raw or self.fallback_dates.get(url),
+            date_raw=date_raw,
+            date_source=date_source,
             body=fields.body,
             updated_raw=json.dumps(hints, sort_keys=True) if hints else None,
             discovered_via=response.meta.get("via"),
             validator=v,  # carried by the item: one item per page through Scrapy, not two
         )
+
+    def parse_document(self, response: Response) -> Iterator[Any]:
+        """A linked PDF: text, title and date → an item of kind ``document`` with its URL.
+
+        An encrypted, scanned (no text) or broken PDF is logged with its URL and skipped; an
+        unchanged one is not fetched again (known URL, or a 304 on its validators)."""
+        url = canonical_url(response.request.url if response.request else response.url)
+        if response.status == 304:
+            self.unusable(response)
+            yield SeenItem(source=self.source, url=url)
+            return
+        if self.unusable(response):
+            logger.info("%s: linked PDF missing: %s (%s)", self.source, url, response.status)
+            return
+        self.done.add(url)
+        if not _is_pdf(response) and not response.body.lstrip()[:5].startswith(b"%PDF"):
+            self.page_problem(response.url, "linked as a PDF but not a PDF")
+            return
+        doc = parse_pdf(response.body, response.url)
+        if doc.problem:
+            self.crawler.stats.inc_value(DOCUMENTS_SKIPPED)
+            if doc.problem.startswith("broken"):  # malformed: counted like a malformed page
+                self.crawler.stats.inc_value(PARSE_ERRORS)
+            logger.warning("%s: skipped PDF %s: %s", self.source, response.url, doc.problem)
+            return
+        self.crawler.stats.inc_value(DOCUMENTS)
+        hints = self.hints.get(url, {})
+        yield ArticleItem(
+            source=self.source,
+            url=url,
+            title=doc.title,
+            date_raw=doc.date_raw,
+            date_source=doc.date_source,
+            body=doc.body,
+            updated_raw=json.dumps(hints, sort_keys=True) if hints else None,
+            discovered_via=response.meta.get("via"),
+            validator=self.validator(response, deferred=False),
+            kind="document",
+        )
+
+    def closed(self, reason: str) -> None:
+        """One line naming the pages left out as not articles, so a missing page is findable."""
+        if self.not_articles:
+            logger.info(
+                "%s: %d page(s) not taken as articles: %s",
+                self.source,
+                len(self.not_articles),
+                "; ".join(f"{u} ({why})" for u, why in self.not_articles[:20])
+                + (" …" if len(self.not_articles) > 20 else ""),
+            )
 
     def page_text(self, response: Response) -> str:
         """The page as text, decoded with the charset the server declared (header, BOM, meta).
@@ -288,6 +390,15 @@ def _is_html(response: Response) -> bool:
     instead of a page must be logged with its URL."""
     content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
     return not content_type or "html" in content_type
+
+
+def _is_pdf(response: Response) -> bool:
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+    return "application/pdf" in content_type
+
+
+def _is_pdf_url(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(".pdf")
 
 
 def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:

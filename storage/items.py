@@ -28,6 +28,8 @@ _SOFT = (
     "discovery_hints",
     "fingerprint",
     "published_raw",
+    "source_ts",
+    "date_source",
 )
 
 
@@ -61,6 +63,12 @@ def upsert_item(
     for flag in sticky:
         if previous.get(flag):
             row[flag] = previous[flag]
+    older = bool(row.get("source_ts") and (previous.get("source_ts") or "") > row["source_ts"])
+    if older:
+        # an older copy (last night's dump) of a document already held in a newer version
+        # (read from the daily publication list): seen, never allowed to undo the newer one
+        conn.execute("UPDATE items SET last_seen = ? WHERE id = ?", [now, row["id"]])
+        return "unchanged", previous, []
     if previous["content_hash"] == row["content_hash"]:
         soft = {c: row[c] for c in _SOFT if c in row and row[c] != previous.get(c)}
         soft["last_seen"] = now

@@ -20,6 +20,7 @@ _V1_ITEM_COLUMNS: dict[str, type] = {
     "author": str,
     "published": str,  # ISO 8601, Europe/Paris offset; NULL when unknown
     "published_raw": str,  # the date text as found
+    # "date_source": str, added by _v3 (issue 13)
     "body": str,
     "matched": int,
     "matched_terms": str,  # JSON list
@@ -61,6 +62,13 @@ ITEM_COLUMNS: dict[str, type] = {
     "discovery_hints": str,
     # questions: checksum of the open-data record ("<parser version>:<crc>"): unchanged → skip
     "fingerprint": str,
+    # legislative work (step 4): official decision label, kind-specific fields (JSON), how new
+    # the version held is (ISO UTC)
+    "status_label": str,
+    "extra": str,
+    "source_ts": str,
+    # articles (step 5): where the publication date was read (byline, jsonld, meta, …)
+    "date_source": str,
 }
 
 
@@ -201,7 +209,42 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.conn.execute("ALTER TABLE items DROP COLUMN source_updated")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _legislative(db: sqlite_utils.Database) -> None:
+    """Legislative watch (issue 11): amendments, documents, dossiers, agenda points, debate
+    sections live in ``items`` with their kind-specific fields in ``extra``; ``links`` ties
+    them together and to what cites them; ``source_state`` remembers per-source progress
+    (the last daily publication list fully read)."""
+    items = db.table("items")
+    for column in ("status_label", "extra", "source_ts"):
+        if column not in items.columns_dict:
+            items.add_column(column, str)
+    items.create_index(["kind", "number"], if_not_exists=True)
+    db.table("links").create(
+        {"from_id": str, "to_id": str, "relation": str},
+        pk=("from_id", "to_id", "relation"),
+        if_not_exists=True,
+    )
+    db.table("links").create_index(["to_id", "relation"], if_not_exists=True)
+    db.table("source_state").create(
+        {"source": str, "key": str, "value": str, "updated": str},
+        pk=("source", "key"),
+        if_not_exists=True,
+    )
+
+
+def _date_source(db: sqlite_utils.Database) -> None:
+    """Issue 13: where the publication date was read (byline, jsonld, meta, time, url,
+    htmldate, selector, pdf-metadata, pdf-text, feed), next to ``published_raw``."""
+    db.table("items").add_column("date_source", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1,
+    _v2,
+    _v3,
+    _legislative,
+    _date_source,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -20,6 +20,7 @@ from email.utils import format_datetime
 from functools import lru_cache
 from html import escape
 
+from monitor.alerts.headline import headline
 from monitor.ingest.match import Matcher
 
 MONTHS = (
@@ -60,6 +61,13 @@ FIELD_LABELS = {
     "matched": "Correspond aux termes",
     "matched_terms": "Termes trouvés",
     "followed": "Suivi",
+}
+LEGIS_KIND_LABELS = {
+    "amendment": "Amendement",
+    "document": "Document parlementaire",
+    "dossier": "Dossier législatif",
+    "agenda": "Ordre du jour",
+    "debate": "Compte rendu de séance",
 }
 STATUS_LABELS = {
     "pending": "en attente de réponse",
@@ -157,6 +165,8 @@ def subject(alert: dict, item: dict | None, labels: Mapping[str, str] | None = N
         source = alert.get("source")
         return f"{EVENT_LABELS[event]} — {(labels or {}).get(source or '') or source}"
     kind = payload.get("kind", "new")
+    if item and (line := headline(item, kind)):
+        return line  # legislative work: "Amendement n° 12 à la PPL n° 2504 : adopté …"
     label = KIND_LABELS.get(kind, "Mise à jour")
     if kind == "new" and item and item.get("kind") == "question":
         label = "Nouvelle question"
@@ -185,9 +195,16 @@ def _spans(text: str, terms: tuple[str, ...], exclude: tuple[str, ...]) -> list[
 def item_blocks(alert: dict, item: dict | None, terms: tuple, exclude: tuple) -> list[Block]:
     """What one item alert says, as blocks (shared by single messages and the digest)."""
     payload, item = _payload(alert), item or {}
-    blocks: list[Block] = [("h", item.get("title") or reference(item, alert.get("source")))]
+    line = headline(item, payload.get("kind", "new")) if item else None
+    blocks: list[Block] = [("h", line or item.get("title") or reference(item, alert.get("source")))]
+    if line and item.get("title"):
+        blocks.append(("p", item["title"]))
     kind = item.get("kind")
-    typ = QTYPE_LABELS.get(item.get("qtype") or "", "Question") if kind == "question" else "Article"
+    typ = (
+        QTYPE_LABELS.get(item.get("qtype") or "", "Question")
+        if kind == "question"
+        else LEGIS_KIND_LABELS.get(kind or "", "Article")
+    )
     blocks += [
         ("kv", "Source", alert.get("source") or item.get("source") or ""),
         ("kv", "Type", typ),
@@ -196,7 +213,11 @@ def item_blocks(alert: dict, item: dict | None, terms: tuple, exclude: tuple) ->
         ("Date", french_date(item.get("published"))),
         ("Auteur", item.get("author")),
         ("Ministère", item.get("ministry_answering") or item.get("ministry_asked")),
-        ("Statut", STATUS_LABELS.get(item.get("status") or "", item.get("status"))),
+        (
+            "Statut",
+            item.get("status_label")
+            or STATUS_LABELS.get(item.get("status") or "", item.get("status")),
+        ),
     ):
         if value:
             blocks.append(("kv", label, value))

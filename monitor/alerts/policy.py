@@ -34,6 +34,10 @@ KIND_ORDER: tuple[str, ...] = (
     "fields",
 )
 
+#: kinds that alert only when they match: every sitting section on a followed text is stored
+#: followed (the timeline shows it), but only one that names the watch terms is news
+QUIET_WHEN_FOLLOWED = ("debate",)
+
 _TEXT_FIELDS = {"title", "body", "answer_text", "analysis"}
 _MINISTRY_FIELDS = {"ministry_asked", "ministry_answering"}
 
@@ -114,6 +118,10 @@ def item_event(
     """
     matched, followed = _truthy(record.get("matched")), _truthy(record.get("followed"))
     terms = _terms(record)
+    if record.get("kind") in QUIET_WHEN_FOLLOWED and not (
+        matched or _truthy((previous or {}).get("matched"))
+    ):
+        return None  # a sitting section alerts when it names the watch terms, not for being on
     if outcome == "new":
         if not (matched or followed):
             return None

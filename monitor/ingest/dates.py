@@ -10,9 +10,16 @@ some French abbreviations into other months. So we first *cut the date out* with
 Rules that shape the output:
 
 * a source that gives only a day yields ``"YYYY-MM-DD"``: we never invent a time;
-* a source that gives a time yields ``"YYYY-MM-DDTHH:MM:SS+01:00"`` (or ``+02:00``) in
-  Europe/Paris; a time without offset is Paris local time; an RFC 822 date without a zone is UTC
-  (RFC 5322 "-0000");
+* the time-zone rule (issue 13, README "Dates and time zones"): a timestamp with an explicit
+  offset or named zone other than UTC (``-04:00``, ``EDT``, ``CET``) keeps that offset, so its
+  calendar day is the publisher's (``2020-06-01T23:30:00-04:00`` stays on 1 June); a UTC
+  timestamp (``Z``, ``+00:00``, ``GMT``) is converted to Europe/Paris
+  (``"YYYY-MM-DDTHH:MM:SS+01:00"`` or ``+02:00``); a time without offset is Paris local time;
+  an RFC 822 date without a zone is UTC (RFC 5322 "-0000");
+* formats met on real pages beyond those: compact ISO ``20201123T11:02:35Z``, one-digit seconds
+  ``2020-12-05T23:15:0Z``, Unix ``date`` output ``Tue Jan 28 15:28:56 CET 2020``, the US RFC 822
+  variant ``Tue, Sep 15 2020 10:01:41 EDT`` and English long dates (read by
+  ``spiders/parse/date_text.py``, the same reader the spider uses to compare a page's dates);
 * a local time that does not exist (spring-forward hour) is read with the offset in force before
   the change, so "29 mars 2026 à 2h30" becomes 03:30+02:00; an ambiguous autumn hour takes its
   first occurrence (summer time);
@@ -34,6 +41,7 @@ from zoneinfo import ZoneInfo
 from dateparser.date import DateDataParser
 
 from monitor.ingest.text import fold
+from spiders.parse.date_text import read_timestamp
 
 __all__ = ["PARIS", "DateError", "normalize_date", "to_paris"]
 
@@ -95,7 +103,7 @@ _TIME = (
 
 _ISO = re.compile(
     r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
-    r"(?:[t ](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d+)?)?"
+    r"(?:[t ](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{1,2})(?:[.,]\d+)?)?"
     r"\s*(?P<tz>z|[+-]\d{2}(?::?\d{2})?)?)?(?!\d)"
 )
 _RFC822 = re.compile(
@@ -113,6 +121,12 @@ _NO_YEAR = re.compile(
 )
 _NUMERIC = re.compile(
     rf"(?<![\d/.])(?P<d>\d{{1,2}})[/.](?P<m>\d{{1,2}})[/.](?P<y>\d{{4}})(?![\d/]){_TIME}?(?!\d)"
+)
+#: compact ISO, Unix ``date``, US RFC 822 and English dates: read by date_text
+_OTHER = re.compile(
+    r"\d{8}t\d\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:january|february|march|april|june|july|august|september|"
+    r"october|november|december)\s+\d{4}"
 )
 _BARE_TIME = re.compile(rf"^\s*(?:a\s+)?{_TIME}\s*$")
 _MONTH_ONLY = re.compile(rf"^\s*(?:{_MONTH_ALT})\.?\s+\d{{4}}\s*$")
@@ -185,6 +199,8 @@ def _cut(text: str, folded: str, now: datetime) -> date | None:
         return _from_iso(text, found)
     if found := _RFC822.search(folded):
         return _from_rfc822(text, found)
+    if _OTHER.search(folded) and (value := read_timestamp(text)) is not None:
+        return value
     if found := _FRENCH.search(folded):
         return _from_parts(text, found, _MONTHS[found["mon"]])
     if found := _NUMERIC.search(folded):
@@ -226,6 +242,15 @@ def _fallback(text: str, folded: str, now: datetime) -> date:
     return value if _HAS_TIME.search(folded) else value.date()
 
 
+def _zoned(value: datetime) -> datetime:
+    """The time-zone rule: an explicit non-UTC offset is kept (its calendar day is the
+    publisher's); UTC and naive (Paris local) times are expressed in Europe/Paris."""
+    offset = value.utcoffset()
+    if offset is not None and offset != timedelta(0):
+        return value
+    return to_paris(value)
+
+
 def _check_range(text: str, value: date, now: datetime) -> None:
     day = value.date() if isinstance(value, datetime) else value
     if day < EARLIEST:
@@ -253,7 +278,7 @@ def normalize_date(text: str | None, now: datetime) -> str | None:
     if value is None:
         value = _fallback(text, folded, now)
     if isinstance(value, datetime):
-        value = to_paris(value)
+        value = _zoned(value)
         _check_range(text, value, now)
         return value.isoformat(timespec="seconds")
     _check_range(text, value, now)

@@ -80,19 +80,39 @@ def article_record(item: ArticleItem, now: datetime) -> Record:
         url=url,
         title=title,
         author=clean_line(item.author),
-        published=_date(item.date_raw, now, url, "publication"),
+        published=(published := _date(item.date_raw, now, url, "publication")),
         published_raw=clean_line(item.date_raw),
+        date_source=item.date_source if published else None,
         body=body,
         discovery_hints=item.updated_raw,
     )
 
 
-def is_followed(kind: str, *, matched: bool, listed: bool = False, already: bool = False) -> bool:
-    """The one rule deciding "followed" (pipeline, rematch): a question is followed when the
-    config lists it (``follow``), when it matches the watch terms, or when it already was
-    (storage keeps the flag sticky). Articles are never followed: a changed article alerts only
-    when it matches."""
-    return kind == "question" and (listed or matched or already)
+def is_followed(
+    kind: str,
+    *,
+    matched: bool,
+    listed: bool = False,
+    already: bool = False,
+    attached: bool = False,
+) -> bool:
+    """The one rule deciding "followed" (pipeline, rematch).
+
+    - A question is followed when the config lists it (``follow``), when it matches the watch
+      terms, or when it already was (storage keeps the flag sticky).
+    - A legislative document or dossier likewise, and also when it hangs on something followed
+      (a report or a text adopted in a followed dossier).
+    - Amendments, agenda points, sitting sections are followed when listed or when they hang
+      on a followed text or dossier (``attached``); their own match alerts without following.
+    - Articles are never followed: a changed article alerts only when it matches.
+    """
+    if kind == "question":
+        return listed or matched or already
+    if kind in ("document", "dossier"):
+        return listed or matched or already or attached
+    if kind in ("amendment", "agenda", "debate"):
+        return listed or already or attached
+    return False
 
 
 def listed_in_follow(uid: str | None, url: str | None, follow: set[str] | None) -> bool:
@@ -140,12 +160,20 @@ def question_record(item: QuestionItem, now: datetime, follow: set[str] | None =
     )
 
 
+#: content fields added by later versions (issue 11), hashed only when not None
+_LATER_FIELDS = ("status_label", "extra")
+
+
 def content_hash(record: Record) -> str:
     # getattr, not dataclasses.asdict(): it deep-copies every field and was a quarter of
     # the ingest time of an AN dump (bench/dump_ingest.py); content fields are all scalars.
-    payload = json.dumps(
-        {f: getattr(record, f, None) for f in CONTENT_FIELDS}, sort_keys=True, ensure_ascii=False
-    )
+    # Fields added after items were stored count only when set: an archive from before the
+    # legislative watch keeps its hashes (no spurious "changed" on upgrade).
+    content = {f: getattr(record, f, None) for f in CONTENT_FIELDS}
+    for f in _LATER_FIELDS:
+        if content[f] is None:
+            del content[f]
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -154,5 +182,7 @@ def record_row(record: Record) -> dict:
     row = dict(vars(record))  # the record's fields, in order; the two containers are encoded
     row["matched_terms"] = json.dumps(record.matched_terms, ensure_ascii=False)
     row["match_fields"] = json.dumps(record.match_fields, ensure_ascii=False)
+    if record.extra is not None:
+        row["extra"] = json.dumps(record.extra, ensure_ascii=False, sort_keys=True)
     row["content_hash"] = content_hash(record)
     return row

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from monitor.alerts import policy as alert_policy
 from monitor.config import Config, config_from_json, load_config
+from monitor.ingest import legis
+from monitor.ingest.citations import find_citations
 from monitor.ingest.dates import PARIS
 from monitor.ingest.match import MATCHED_FIELDS, Matcher
 from monitor.ingest.normalize import (
@@ -29,11 +31,22 @@ from monitor.ingest.normalize import (
 )
 from monitor.ingest.records import CONTENT_FIELDS, Record
 from spiders import base as sb
-from spiders.items import ArticleItem, HintItem, QuestionItem, SeenItem, ValidatorItem
+from spiders.items import (
+    ArticleItem,
+    HintItem,
+    LegisItem,
+    ListsReadItem,
+    QuestionItem,
+    SeenItem,
+    ValidatorItem,
+)
 from storage import items as store_items
+from storage import legis as store_legis
+from storage import links as store_links
 from storage import outbox
 from storage import runs as store_runs
 from storage.db import DatabaseError, StorageError, open_db, write_tx
+from storage.state import set_state
 from storage.validators import save_validators
 
 if TYPE_CHECKING:
@@ -45,7 +58,15 @@ BATCH_ITEMS = 500
 #: Scrapy stat counting items of a type the pipeline does not handle
 UNKNOWN_ITEMS = "vigie/unknown_items"
 #: item classes the pipeline handles (tests/test_sources.py checks every family against it)
-HANDLED_ITEMS = (ValidatorItem, HintItem, SeenItem, ArticleItem, QuestionItem)
+HANDLED_ITEMS = (
+    ValidatorItem,
+    HintItem,
+    SeenItem,
+    ArticleItem,
+    QuestionItem,
+    LegisItem,
+    ListsReadItem,
+)
 BATCH_SECONDS = 2.0
 
 
@@ -90,6 +111,12 @@ class StorePipeline:
         self.db: sqlite_utils.Database | None = None
         self.followed: set[str] = set()
         self.write_failed: str | None = None
+        # legislative watch: links (attached, cites) written with their batch, roots that
+        # became followed this run (followed backwards at close), per-source progress markers
+        self.links: list[tuple[str, str, str]] = []
+        self.citations: list[tuple[str, str, str, str | None]] = []
+        self.new_roots: set[str] = set()
+        self.state: dict[str, str] = {}
 
     def _require_db(self) -> sqlite_utils.Database:
         """The open database; only the write paths call this, after open_spider (not in dry runs)."""
@@ -107,6 +134,7 @@ class StorePipeline:
         if not self.dry_run:
             self.db = db = open_db(self.cfg.db_path)
             self.followed = store_items.followed_ids(db, self.source)
+            self.followed |= store_legis.followed_roots(db)
 
     # -- items ------------------------------------------------------------------------------
     def process_item(self, item: Any) -> Any:
@@ -125,6 +153,15 @@ class StorePipeline:
             self.counts["items_unchanged"] += 1
             self.seen.append(item.url)
             self.seen_urls.add(item.url)
+        elif isinstance(item, ListsReadItem):
+            if item.read_until:
+                self.state["lists_read_until"] = item.read_until
+        elif isinstance(item, LegisItem):
+            self.counts["items_seen"] += 1
+            record = self._legis_record(item)
+            if record is not None:
+                self.buffer.append(record)
+                self.links.extend(legis.links_of(item))
         elif isinstance(item, ArticleItem | QuestionItem):
             if isinstance(item, ArticleItem) and item.url in self.seen_urls:
                 # reported unchanged first, then fetched after all: count it once
@@ -175,11 +212,7 @@ class StorePipeline:
             self.crawler.stats.inc_value(sb.PARSE_ERRORS)
             logger.warning("%s: skipped item: %s", self.source, exc)
             return None
-        result = self.matcher.match({f: getattr(record, f) for f in MATCHED_FIELDS})
-        record.matched = int(result.matched)
-        record.matched_terms = result.terms
-        record.match_fields = result.fields
-        record.snippet = result.snippet
+        self._match(record)
         record.followed = int(
             is_followed(
                 record.kind,
@@ -188,7 +221,49 @@ class StorePipeline:
                 already=record.id in self.followed,
             )
         )
+        self._cite(record)
         return record
+
+    def _match(self, record: Record) -> None:
+        result = self.matcher.match({f: getattr(record, f) for f in MATCHED_FIELDS})
+        record.matched = int(result.matched)
+        record.matched_terms = result.terms
+        record.match_fields = result.fields
+        record.snippet = result.snippet
+
+    def _legis_record(self, item: LegisItem) -> Record | None:
+        """Normalize, match, decide "followed" (and what it makes followed), find citations."""
+        try:
+            record = legis.legis_record(item, datetime.now(PARIS))
+        except NormalizeError as exc:
+            self.counts["items_skipped"] += 1
+            self.crawler.stats.inc_value(sb.PARSE_ERRORS)
+            logger.warning("%s: skipped item: %s", self.source, exc)
+            return None
+        self._match(record)
+        record.followed = int(
+            is_followed(
+                record.kind,
+                matched=bool(record.matched),
+                listed=item.uid in self.follow,
+                already=item.uid in self.followed,
+                attached=any(p in self.follow or p in self.followed for p in item.parents),
+            )
+        )
+        for root in legis.roots_to_follow(item, record):
+            if root not in self.followed:
+                self.followed.add(root)
+                self.new_roots.add(root)
+        self._cite(record)
+        return record
+
+    def _cite(self, record: Record) -> None:
+        """Citations in the record's text, resolved to item ids when the batch is written."""
+        text = "\n".join(t for t in (record.title, record.body, record.answer_text) if t)
+        for c in find_citations(text):
+            if c.kind == "amendment" and not c.text_number:
+                continue  # "amendement n° 12" alone names no text: ambiguous across texts
+            self.citations.append((record.id, c.kind, c.number, c.text_number))
 
     # -- writing ----------------------------------------------------------------------------
     def flush(self) -> None:
@@ -203,6 +278,7 @@ class StorePipeline:
                 }
                 print(json.dumps(out, ensure_ascii=False), file=sys.stdout, flush=True)
             self.buffer, self.seen, self.validators, self.hints = [], [], [], []
+            self.links, self.citations = [], []
             return
         if self.db is None or self.write_failed:
             return
@@ -216,6 +292,7 @@ class StorePipeline:
                     store_items.touch_items(self.db, self.seen, now)
                 if self.hints:
                     store_items.add_hints(self.db, self.hints)
+                store_links.add_links(self.db, [*self.links, *self._resolved(self.citations)])
                 save_validators(self.db, self.validators, now)
                 if self.run_id:
                     store_runs.update_counters(self.db, self.run_id, self.counters())
@@ -223,6 +300,17 @@ class StorePipeline:
             self.counts = counts  # the batch was rolled back: it was not stored, do not count it
             self._stop_on_write_error(exc)
         self.buffer, self.seen, self.validators, self.hints = [], [], [], []
+        self.links, self.citations = [], []
+
+    def _resolved(self, citations: list[tuple[str, str, str, str | None]]) -> list[tuple]:
+        """(from, to, "cites") rows; a target not stored yet is kept as ``ref:kind:number``
+        and pointed at its item when that arrives (``storage.legis.resolve_pending``)."""
+        rows = []
+        for from_id, kind, number, text_number in citations:
+            target = store_legis.resolve_citation(self._require_db(), kind, number, text_number)
+            ref = ":".join(["ref", kind, number, *([text_number] if text_number else [])])
+            rows.append((from_id, target or ref, "cites"))
+        return rows
 
     def _stop_on_write_error(self, exc: BaseException) -> None:
         """The database refused a batch (disk full, I/O error): say so once and stop the crawl.
@@ -302,6 +390,11 @@ class StorePipeline:
         with write_tx(self.db):
             if clean:
                 save_validators(self.db, self.deferred_validators, utc_now())
+            for key, value in self.state.items():
+                set_state(self.db, self.source, key, value, utc_now())
+            if self.new_roots:  # what was stored before its text started to be followed
+                store_links.follow_attached(self.db, sorted(self.new_roots))
+            store_legis.resolve_pending(self.db)
             if self.run_id:
                 store_runs.update_counters(self.db, self.run_id, self.counters())
         if not clean and self.deferred_validators:

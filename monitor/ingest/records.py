@@ -30,6 +30,8 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "answered_on",
     "answer_jo_page",
     "answer_text",
+    "status_label",
+    "extra",
 )
 
 
@@ -43,6 +45,7 @@ class Record:
     author: str | None = None
     published: str | None = None  # ISO 8601 with Europe/Paris offset, or None when unknown
     published_raw: str | None = None
+    date_source: str | None = None  # where published_raw was read (byline, jsonld, meta, ...)
     body: str | None = None
     #: articles: JSON {discovery path: lastmod/updated hint} from feeds and sitemaps
     discovery_hints: str | None = None
@@ -65,6 +68,11 @@ class Record:
     answered_on: str | None = None
     answer_jo_page: str | None = None
     answer_text: str | None = None
+    # legislative work (issue 11): the official decision label, kind-specific fields (JSON in
+    # the row), and how new this version is (an older dump never undoes a newer list document)
+    status_label: str | None = None
+    extra: dict | None = None
+    source_ts: str | None = None
     followed: int = 0
     # matching (filled by monitor.ingest.match)
     matched: int = 0

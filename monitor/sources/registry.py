@@ -21,9 +21,17 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from monitor.sources import assemblee, senat, site
+from monitor.sources import an_legis, assemblee, senat, site
 from monitor.sources.base import SourceBase
-from spiders.items import ArticleItem, HintItem, QuestionItem, SeenItem, ValidatorItem
+from spiders.items import (
+    ArticleItem,
+    HintItem,
+    LegisItem,
+    ListsReadItem,
+    QuestionItem,
+    SeenItem,
+    ValidatorItem,
+)
 from storage.validators import load_validators
 
 if TYPE_CHECKING:
@@ -92,6 +100,14 @@ FAMILIES: dict[str, Family] = {
             spider_kwargs=senat.spider_kwargs,
             items=(QuestionItem, ValidatorItem),
             doc='sources.<name> with spider = "senat"',
+        ),
+        Family(
+            name="an_legis",
+            model=an_legis.AnLegisSource,
+            spider="spiders.an_legis:AnLegisSpider",
+            spider_kwargs=an_legis.spider_kwargs,
+            items=(LegisItem, ListsReadItem, SeenItem, ValidatorItem),
+            doc='sources.<name> with spider = "an_legis"',
         ),
     )
 }

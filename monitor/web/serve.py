@@ -46,7 +46,15 @@ SETTINGS: dict[str, Any] = {
 
 PRIVATE_TABLES = ("alerts", "deliveries")
 #: plumbing: hidden from the database page (still reachable by URL, read-only like the rest)
-TECHNICAL_TABLES = ("http_validators", "deliveries", "alerts", "runs", "daemon", "source_health")
+TECHNICAL_TABLES = (
+    "http_validators",
+    "deliveries",
+    "alerts",
+    "runs",
+    "daemon",
+    "source_health",
+    "source_state",
+)
 
 
 def front_settings(cfg: Config | None) -> dict[str, Any]:

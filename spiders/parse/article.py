@@ -1,13 +1,11 @@
-"""One article page → title, author, raw dates, full body text, canonical URL.
+"""One article page → title, author, raw date and its source, full body text, canonical URL.
 
-Order of trust: structured metadata the site wrote for machines (JSON-LD, Open Graph,
-``article:*``, ``<time datetime>``, canonical link), then trafilatura for the body, then the
-page's visible text for a French date ("Lundi 10 avril 2017" at the end of FNCS pages, "Publié le
-3 févr. 2026" in a byline). Configured CSS selectors override everything they match. Dates stay
-raw text: ``monitor/ingest/dates.py`` parses them.
-
-trafilatura's own date guess (htmldate) comes last and is flagged in ``problems``: on a page whose
-only date is "3 févr. 2026" it answered 2026-01-01.
+Title: JSON-LD ``headline``, the ``<h1>`` of the article (never one inside an aside, footer or
+widget), ``og:title``, ``<title>``; then the site's name is cut (``spiders/parse/titles.py``).
+Date: every source weighed (``spiders/parse/article_dates.py``); htmldate's extensive search only
+when the cheap sources disagree or say nothing. Body: trafilatura. Configured CSS selectors
+override everything they match. Article or listing: ``spiders/parse/page_kind.py``, with a
+reason the spider logs. Dates stay raw text: ``monitor/ingest/dates.py`` parses them.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -24,13 +23,19 @@ import trafilatura
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
+from spiders.parse.article_dates import choose_date, hidden_zone
+from spiders.parse.page_kind import decide, post_cards
+from spiders.parse.titles import affixes_from_title, strip_site_name
+
 if TYPE_CHECKING:
     from trafilatura.settings import Document
 
 MIN_BODY = 200
 #: htmldate's "extensive search" loads every dateparser language (5–15 s per crawl process) to
-#: guess a date from free text; our own French date search runs before its guess anyway
+#: guess a date from free text: trafilatura's own call stays fast; the extensive search runs
+#: only from ``_extensive_date`` when the page's cheap dates disagree or are missing
 DATE_PARAMS = {"extensive_search": False, "original_date": True}
+EXTENSIVE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%d"}
 ARTICLE_TYPES = {
     "Article",
     "NewsArticle",
@@ -70,22 +75,6 @@ BLOCKS = {
     "dd",
     "dt",
 }
-MONTHS = (
-    r"janv(?:ier|\.)?|f[ée]vr(?:ier|\.)?|mars|avr(?:il|\.)?|mai|juin|juil(?:let|\.)?|"
-    r"ao[ûu]t|sept(?:embre|\.)?|oct(?:obre|\.)?|nov(?:embre|\.)?|d[ée]c(?:embre|\.)?"
-)
-DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
-FRENCH_DATE = (
-    rf"(?:(?:{DAYS})\s+)?(?:1er|[0-3]?\d)\s+(?:{MONTHS})(?!\w)\s*(?:19|20)\d\d"
-    r"|[0-3]?\d/[01]?\d/(?:19|20)\d\d"
-)
-LEAD = r"(?:(?:publi[ée]e?|mis en ligne|post[ée]|date)\s*(?:le)?\s*:?\s*)?"
-STANDALONE_DATE = re.compile(
-    rf"^{LEAD}(?P<date>{FRENCH_DATE})(?:\s*(?:à|-|,)\s*\d{{1,2}}\s*h\s*\d{{0,2}})?\.?$", re.I
-)
-BYLINE_DATE = re.compile(
-    rf"(?:publi[ée]e?|mis en ligne|post[ée])\s+(?:le\s+)?(?P<date>{FRENCH_DATE})", re.I
-)
 
 
 @dataclass
@@ -98,38 +87,124 @@ class ArticleFields:
     canonical_url: str | None = None  # same host (and port) as the page only
     is_article: bool = False
     problems: list[str] = field(default_factory=list)
+    date_source: str | None = None  # byline | jsonld | meta | time | url | htmldate | selector
+    date_note: str | None = None  # why, when the page's dates disagreed
+    extensive_used: bool = False  # htmldate's extensive search was run
+    decision: str = ""  # why article or not, for the INFO log line
+    raw_title: str | None = None  # the title before the site name was cut
+    page_title: str | None = None  # the <title> element
+    headline: str | None = None  # the article's <h1>
+    site_names: list[str] = field(default_factory=list)  # names this page declared or showed
+    pdf_links: list[str] = field(default_factory=list)  # same-host PDF documents it links to
 
 
 def parse_article(
-    html: bytes | str, url: str, *, selectors: dict[str, str] | None = None
+    html: bytes | str,
+    url: str,
+    *,
+    selectors: dict[str, str] | None = None,
+    site_names: Iterable[str] = (),
 ) -> ArticleFields:
-    """Extract an article's fields; never raises (problems are reported in ``problems``)."""
+    """Extract an article's fields; never raises (problems are reported in ``problems``).
+
+    ``site_names``: names of the site learnt from its other pages (cut from the title)."""
     out = ArticleFields()
     text = _unicode(html)
     doc = _document(text)
     if doc is None:
         out.problems.append("empty or unparsable HTML")
+        out.decision = "empty or unparsable HTML"
         return out
-    _from_json_ld(doc, out)
-    _from_meta(doc, url, out)
+    nodes = _from_json_ld(doc, out)
+    meta = _from_meta(doc, url, out)
     scope = _article_scope(doc)
-    if not out.title:
-        out.title = _first_text(scope, "h1") or _first_text(doc, "h1")
-    guess = None
+    zones: dict[Any, bool] = {}
+    h1 = _title_element(scope, zones)
+    if h1 is None:
+        h1 = _title_element(doc, zones)
+    headline = _clean(h1.text_content()) if h1 is not None else None
+    out.title = out.title or headline or meta.get("og:title")
+    page_title = out.page_title = _clean(doc.findtext(".//title"))
+    out.headline = headline
+    cards = post_cards(doc, h1, zones)
+    choice = choose_date(
+        doc,
+        url,
+        meta=meta,
+        json_ld=nodes,
+        article_types=ARTICLE_TYPES,
+        title_el=h1,
+        cards=cards,
+        extensive=lambda: _extensive_date(text, url),
+    )
+    out.date_raw, out.date_source = choice.raw, choice.source
+    out.date_note, out.extensive_used = choice.note, choice.extensive_used
+    if choice.note:
+        out.problems.append(f"date from {choice.source}: {choice.note}")
     if not out.body:
-        out.body, guess = _trafilatura(text, url, out)
+        out.body = _trafilatura(text, url, out)
     _from_selectors(doc, selectors or {}, out)
-    if not out.date_raw:
-        out.date_raw = _french_date(scope)
-    if not out.date_raw and out.body:
-        out.date_raw = _french_date_in_lines(out.body.splitlines())
-    if not out.date_raw and guess:
-        out.date_raw = guess
-        out.problems.append(f"date guessed by trafilatura: {out.date_raw}")
-    if not out.title:
-        out.title = _clean(doc.findtext(".//title"))
-    _finish(out, listing=_listing_cards(doc))
+    out.title = out.title or page_title
+    _clean_title(out, doc, meta, nodes, page_title, headline, site_names)
+    out.pdf_links = _pdf_links(doc, url, zones)
+    _finish(out, doc, meta, nodes, cards)
     return out
+
+
+def _extensive_date(text: str, url: str) -> str | None:
+    """htmldate's extensive search: the last resort (see EXTENSIVE_PARAMS)."""
+    from htmldate import find_date
+
+    found = find_date(text, url=url, **EXTENSIVE_PARAMS)  # type: ignore[arg-type]
+    if found and found.endswith("-01-01") and not _names_new_year(text, found[:4]):
+        return None  # htmldate's year-only answer (often the footer's "© 2026"): not a day
+    return found
+
+
+def _names_new_year(text: str, year: str) -> bool:
+    return bool(
+        re.search(
+            rf"{year}-01-01|01/01/{year}|1(?:er)?\s+janv(?:ier|\.)?\s+{year}|"
+            rf"jan(?:uary|\.)?\s+1(?:st)?,?\s+{year}|1\s+jan(?:uary)?\s+{year}",
+            text,
+            re.I,
+        )
+    )
+
+
+def _title_element(root, zones: dict[Any, bool]):
+    """The first usable ``<h1>`` outside asides, footers and widgets."""
+    for element in root.iter("h1"):
+        found = _clean(element.text_content())
+        if found and len(found) >= 3 and not hidden_zone(element, zones):
+            return element
+    return None
+
+
+def _clean_title(out, doc, meta, nodes, page_title, headline, learnt) -> None:
+    declared = [meta.get("og:site_name"), meta.get("application-name")]
+    for node in nodes:
+        if "WebSite" in _types(node) or "Organization" in _types(node):
+            declared.append(_clean(node.get("name")))
+    out.site_names = [n for n in declared if n] + affixes_from_title(page_title, headline)
+    out.raw_title = out.title
+    out.title = strip_site_name(out.title, [*out.site_names, *learnt])
+
+
+def _pdf_links(doc, url: str, zones: dict[Any, bool]) -> list[str]:
+    here = urlsplit(url)
+    found: list[str] = []
+    for link in doc.xpath('//a[contains(translate(@href, "PDF", "pdf"), ".pdf")]'):
+        href = (link.get("href") or "").strip()
+        if not href or not urlsplit(href).path.lower().endswith(".pdf"):
+            continue
+        if hidden_zone(link, zones):
+            continue
+        absolute = urljoin(url, href)
+        there = urlsplit(absolute)
+        if (there.hostname, there.port) == (here.hostname, here.port) and absolute not in found:
+            found.append(absolute)
+    return found
 
 
 # -- reading the document ------------------------------------------------------------------
@@ -162,18 +237,10 @@ def _clean(value) -> str | None:
     return value or None
 
 
-def _first_text(root, tag: str) -> str | None:
-    for element in root.iter(tag):
-        found = _clean(element.text_content())
-        if found:
-            return found
-    return None
-
-
 # -- structured metadata ----------------------------------------------------------------------
 
 
-def _from_json_ld(doc, out: ArticleFields) -> None:
+def _from_json_ld(doc, out: ArticleFields) -> list[dict]:
     nodes: list[dict] = []
     for script in doc.xpath('//script[@type="application/ld+json"]'):
         try:
@@ -185,11 +252,11 @@ def _from_json_ld(doc, out: ArticleFields) -> None:
     page = next((n for n in nodes if "WebPage" in _types(n)), None)
     for node in filter(None, [article, page]):
         out.title = out.title or _clean(node.get("headline") if node is article else None)
-        out.date_raw = out.date_raw or _clean(node.get("datePublished"))
         out.updated_raw = out.updated_raw or _clean(node.get("dateModified"))
         out.author = out.author or _names(node.get("author"), by_id)
         if node is article and _clean(node.get("articleBody")):
             out.body = _paragraphs(node["articleBody"])
+    return nodes
 
 
 def _flatten(data) -> list[dict]:
@@ -217,22 +284,16 @@ def _names(value, by_id: dict) -> str | None:
     return ", ".join(names) or None
 
 
-def _from_meta(doc, url: str, out: ArticleFields) -> None:
-    meta = {}
+def _from_meta(doc, url: str, out: ArticleFields) -> dict[str, str]:
+    meta: dict[str, str] = {}
     for element in doc.iter("meta"):
         key = (element.get("property") or element.get("name") or "").strip().lower()
-        if key and key not in meta and _clean(element.get("content")):
-            meta[key] = _clean(element.get("content"))
-    out.title = out.title or meta.get("og:title")
-    out.date_raw = out.date_raw or meta.get("article:published_time")
+        content = _clean(element.get("content"))
+        if key and key not in meta and content:
+            meta[key] = content
     out.updated_raw = out.updated_raw or meta.get("article:modified_time")
     author = meta.get("author") or meta.get("article:author")
     out.author = out.author or (author if author and not author.startswith("http") else None)
-    if not out.date_raw:
-        for element in _article_scope(doc).iter("time"):
-            if _clean(element.get("datetime")):
-                out.date_raw = _clean(element.get("datetime"))
-                break
     if not out.author:
         authors = [_clean(a.text_content()) for a in doc.xpath('//a[@rel="author"]')]
         out.author = ", ".join(dict.fromkeys(a for a in authors if a)) or None
@@ -240,6 +301,7 @@ def _from_meta(doc, url: str, out: ArticleFields) -> None:
         (link.get("href") for link in doc.iter("link") if _has_rel(link, "canonical")), None
     )
     _set_canonical(canonical or meta.get("og:url"), url, out)
+    return meta
 
 
 def _has_rel(element, rel: str) -> bool:
@@ -272,15 +334,15 @@ def _bare_extraction(text: str, url: str, **options: Any) -> Document | None:
     return result
 
 
-def _trafilatura(text: str, url: str, out: ArticleFields) -> tuple[str | None, str | None]:
-    """(body, date guess); fills title and author when still missing.
+def _trafilatura(text: str, url: str, out: ArticleFields) -> str | None:
+    """The body; fills the author when still missing.
 
     ``fast=True`` skips trafilatura's second-opinion extractors, and metadata extraction is
     skipped when structured metadata already gave title, author and date: together they were
     most of the crawl's CPU (bench/RESULTS.md). The full extraction is tried again when the
     fast one finds too little text.
     """
-    need_meta = not (out.title and out.author and out.date_raw)
+    need_meta = not out.author
     try:
         result = _bare_extraction(
             text,
@@ -304,13 +366,12 @@ def _trafilatura(text: str, url: str, out: ArticleFields) -> tuple[str | None, s
             )
     except Exception as error:  # noqa: BLE001 - a third-party extractor must not end the crawl
         out.problems.append(f"trafilatura failed: {type(error).__name__}: {error}")
-        return None, None
+        return None
     if result is None:
-        return None, None
-    out.title = out.title or _clean(result.title)
+        return None
     if not out.author and (author := _clean(result.author)):
         out.author = re.sub(r"^(?:par|by)\s+", "", author, flags=re.I)
-    return _paragraphs(result.text or ""), _clean(result.date)
+    return _paragraphs(result.text or "")
 
 
 def _paragraphs(text: str) -> str | None:
@@ -359,72 +420,37 @@ def _from_selectors(doc, selectors: dict[str, str], out: ArticleFields) -> None:
             out.date_raw = _clean(first.get("datetime") or first.get("content")) or _clean(
                 first.text_content()
             )
+            out.date_source = "selector"
         else:
             setattr(out, key, _clean(found[0].get("content") or found[0].text_content()))
 
 
-# -- dates in the visible text ---------------------------------------------------------------
+# -- the decision ----------------------------------------------------------------------------
 
 
-def _french_date(scope) -> str | None:
-    """A block holding only a date ("Lundi 10 avril 2017"), else a "Publié le …" byline."""
-    blocks = [
-        _clean(e.text_content())
-        for e in scope.iter()
-        if isinstance(e.tag, str) and e.tag in BLOCKS | {"span", "time", "small", "em"}
-    ]
-    return _french_date_in_lines([b for b in blocks if b])
-
-
-def _french_date_in_lines(lines: list[str]) -> str | None:
-    for line in lines:
-        match = STANDALONE_DATE.match(line.strip())
-        if match:
-            return match.group("date")
-    for line in lines[:12]:  # a byline sits near the top
-        match = BYLINE_DATE.search(line)
-        if match:
-            return _clean(match.group("date"))
-    return None
-
-
-def _listing_cards(doc) -> int:
-    """How many post cards the page shows (0 when it declares itself an article)."""
-    declared = doc.xpath('//meta[@property="og:type"]/@content')
-    if declared and declared[0].strip().lower() == "article":
-        return 0
-    if any(
-        _types(n) & ARTICLE_TYPES
-        for s in doc.xpath('//script[@type="application/ld+json"]')
-        for n in _safe_json_ld(s)
-    ):
-        return 0
-    cards = doc.xpath(
-        '//*[(self::article or contains(concat(" ", normalize-space(@class), " "), " views-row "))'
-        " and not(ancestor::aside or ancestor::footer or ancestor::nav or ancestor::article)]"
-    )
-    return len(cards)
-
-
-def _safe_json_ld(script) -> list[dict]:
-    try:
-        return _flatten(json.loads(script.text_content() or "null", strict=False))
-    except (json.JSONDecodeError, RecursionError):
-        return []
-
-
-def _finish(out: ArticleFields, listing: int = 0) -> None:
+def _finish(out: ArticleFields, doc, meta: dict[str, str], nodes: list[dict], cards) -> None:
     if out.body and out.title:
         # trafilatura may repeat the <h1>, after a kicker ("Communiqué de presse"): cut both
         lines = out.body.split("\n")
-        if out.title in lines[:3] and lines[lines.index(out.title) + 1 :]:
-            out.body = "\n".join(lines[lines.index(out.title) + 1 :])
+        for candidate in (out.title, out.raw_title):
+            if candidate in lines[:3] and lines[lines.index(candidate) + 1 :]:
+                out.body = "\n".join(lines[lines.index(candidate) + 1 :])
+                break
     if not out.title:
         out.problems.append("no title")
     if not out.date_raw:
         out.problems.append("no date found")
+    declared = (meta.get("og:type") or "").lower() == "article" or any(
+        _types(n) & ARTICLE_TYPES for n in nodes
+    )
+    out.is_article, out.decision = decide(
+        title=out.title,
+        body_chars=len(out.body or ""),
+        cards=len(cards),
+        declared=declared,
+        published_meta=bool(meta.get("article:published_time")),
+        byline=out.date_source == "byline",
+        min_body=MIN_BODY,
+    )
     if len(out.body or "") < MIN_BODY:
         out.problems.append(f"body shorter than {MIN_BODY} characters ({len(out.body or '')})")
-    if listing >= 2:
-        out.problems.append(f"looks like a listing ({listing} post cards)")
-    out.is_article = bool(out.title) and len(out.body or "") >= MIN_BODY and listing < 2

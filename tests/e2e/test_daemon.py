@@ -202,17 +202,19 @@ def test_kill9_mid_crawl_then_restart(tmp_path, site_server, daemons):
 
 def test_hanging_source_stopped_by_timeout_others_keep_schedule(tmp_path, site_server, daemons):
     hang, fine = site_server("listing_only"), site_server("listing_only")
-    hang.override("/", delay=30, times=1)
+    hang.override("/", delay=40, times=1)
     config = write_config(
         tmp_path,
         {
-            "hang": {"spider": "site", "url": hang.base_url, "timeout": 3},
+            # 12 s: room for two crawls of "fine" (about 4 s each on a loaded 2-core machine)
+            "hang": {"spider": "site", "url": hang.base_url, "timeout": 12},
             "fine": {"spider": "site", "url": fine.base_url},
         },
         daemon=FAST,
+        crawl={"download_timeout": 60},  # the page hangs past the run timeout, not the request's
     )
     d = daemons(config, 2)
-    failed = wait_for(lambda: [r for r in runs(config, "hang") if r["outcome"] == "failed"], 25, d)[
+    failed = wait_for(lambda: [r for r in runs(config, "hang") if r["outcome"] == "failed"], 45, d)[
         0
     ]
     assert failed["reason"].startswith("timeout"), failed

@@ -66,6 +66,8 @@ def test_items_default_facets_and_sort(server: Served, archive: dict) -> None:
     assert set(facets) == {
         "source",
         "kind",
+        "chamber",
+        "followed",
         "status",
         "rubrique",
         "ministry_answering",
@@ -169,6 +171,8 @@ FEEDS = {
     "source_health": "",
     "recent_runs": "",
     "alert_outbox": "",
+    "followed_dossiers": "",
+    "dossier_timeline": "dossier=DLR5L17N51234",
 }
 
 

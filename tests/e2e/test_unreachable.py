@@ -46,11 +46,14 @@ def test_unreachable_sources_one_line_each_naming_the_cause(tmp_path, site_serve
         if line not in crawl_lines and " vigie.crawl: run " not in line
     ]
     assert others == ["Error: 3 of 3 sources failed: refused, nodns, notls"], others
-    # the cause reaches the run record (and so the status, the health alert, the run line)
+    # the cause reaches the run record (and so the status, the health alert, the run line),
+    # in monitor/runs/outcome.py's words ("site unreachable: TLS error", no empty_ok hint)
+    in_reason = {"refused": "connection refused", "nodns": "DNS lookup failed", "notls": "TLS"}
     runs = {r["source"]: r for r in db_of(cfg).query("select source, outcome, reason from runs")}
-    for source, cause in causes.items():
+    for source, cause in in_reason.items():
         assert runs[source]["outcome"] == "failed"
         assert cause in runs[source]["reason"], runs[source]
+        assert "empty_ok" not in runs[source]["reason"], runs[source]
     assert plain.count("/robots.txt") == 0  # the TLS attempts never reached the HTTP handler
 
 
