@@ -9,6 +9,7 @@ Benchmarks (each compares with a baseline measured in the same run):
                pages served 50 ms late (--latency-ms) (bench/crawl_overhead.py)
   incremental  first, unchanged and 1 %-changed re-crawls: requests and bytes (bench/incremental.py)
   dump         Assemblée dump ingest vs json.loads + insert_all (bench/dump_ingest.py, issue 3)
+  amendments   Assemblée amendments first ingest and a day's update (bench/amendments_ingest.py, issue 11)
   daemon       daemon RSS over many one-second-schedule runs (bench/daemon_memory.py, issue 5)
   peer         urlwatch on the same pages, side by side with Vigie (bench/peer_urlwatch.py)
   dates        publication day and title accuracy on the labelled pages, Vigie next to htmldate
@@ -186,6 +187,7 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
     py = "python -m"
     dump_args = ["--n", str(plan.dump_n)]
     daemon_args = ["--runs", str(plan.daemon_runs)]
+    amend_args = ["--n", str(2 * plan.dump_n), "--day", "300"]
     return [
         (
             "overhead",
@@ -205,6 +207,12 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             "3a. Assemblée dump ingest (issue 3)",
             other_engineers("dump_ingest", dump_args, 900),
             f"{py} bench.dump_ingest {' '.join(dump_args)}",
+        ),
+        (
+            "amendments",
+            "3c. Assemblée amendments ingest and a day's update (issue 11)",
+            other_engineers("amendments_ingest", amend_args, 1200),
+            f"{py} bench.amendments_ingest {' '.join(amend_args)}",
         ),
         (
             "daemon",

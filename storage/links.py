@@ -55,15 +55,22 @@ def follow_attached(db: sqlite_utils.Database, roots: Iterable[str]) -> int:
     roots = [r for r in roots if r]
     if not roots:
         return 0
-    cur = db.conn.execute(
-        "WITH RECURSIVE tree(id, depth) AS ("
-        " SELECT value, 0 FROM json_each(?)"
-        " UNION SELECT l.from_id, t.depth + 1 FROM links l JOIN tree t ON l.to_id = t.id"
-        " WHERE l.relation = 'attached' AND t.depth < 2)"
-        " UPDATE items SET followed = 1 WHERE followed IS NOT 1 AND id IN (SELECT id FROM tree)",
-        [_json(roots)],
-    )
-    return cur.rowcount
+    tree = [
+        r[0]
+        for r in db.conn.execute(
+            "WITH RECURSIVE tree(id, depth) AS ("
+            " SELECT value, 0 FROM json_each(?)"
+            " UNION SELECT l.from_id, t.depth + 1 FROM links l JOIN tree t ON l.to_id = t.id"
+            " WHERE l.relation = 'attached' AND t.depth < 2)"
+            " SELECT DISTINCT id FROM tree",
+            [_json(roots)],
+        )
+    ]
+    return db.conn.execute(
+        "UPDATE items SET followed = 1 WHERE followed IS NOT 1 "
+        "AND id IN (SELECT value FROM json_each(?))",
+        [_json(tree)],
+    ).rowcount
 
 
 def attached_roots(db: sqlite_utils.Database, item_ids: Iterable[str]) -> set[str]:

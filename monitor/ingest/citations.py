@@ -61,10 +61,14 @@ class Citation:
         return asdict(self)
 
 
+#: every pattern needs one of these words (none has an accent: the raw text can be searched)
+_CUE = re.compile(r"loi|ppl|pjl|question|\bqe\b|amendement", re.IGNORECASE)
+
+
 def find_citations(value: str | None) -> list[Citation]:
     """Every citation in ``value``, in text order, each (kind, number, text_number) once."""
-    if not value:
-        return []
+    if not value or not _CUE.search(value):
+        return []  # no cue word at all: most texts, and the fold below is the costly part
     folded, index = fold_with_map(value)
     found: list[Citation] = []
 

@@ -259,7 +259,9 @@ class StorePipeline:
 
     def _cite(self, record: Record) -> None:
         """Citations in the record's text, resolved to item ids when the batch is written."""
-        text = "\n".join(t for t in (record.title, record.body, record.answer_text) if t)
+        # an amendment's title is its own number ("Amendement n° 12 (Art. 1er)"), never a citation
+        title = None if record.kind == "amendment" else record.title
+        text = "\n".join(t for t in (title, record.body, record.answer_text) if t)
         for c in find_citations(text):
             if c.kind == "amendment" and not c.text_number:
                 continue  # "amendement n° 12" alone names no text: ambiguous across texts
