@@ -209,6 +209,24 @@ class DaemonConfig(Section):
     )
 
 
+class ScrapydConfig(Section):
+    nodes: list[HttpUrl] = Field(
+        [],
+        description='Scrapyd nodes `vigie run` schedules the crawls on, e.g. ["http://127.0.0.1:6800"]; empty: each crawl is a local child process.',
+    )
+    project: str = Field(
+        "vigie",
+        description="Scrapyd project the egg was deployed as (scrapy.cfg [deploy] project).",
+    )
+    config_path: str | None = Field(
+        None,
+        description="This config file's path as the nodes read it; default: its absolute path here (nodes on this machine).",
+    )
+    poll_every: Duration = Field(
+        2, gt=0, description="Seconds between two listjobs.json checks of a scheduled crawl."
+    )
+
+
 class ServeConfig(Section):
     host: str = Field("127.0.0.1", description="Address Datasette listens on.")
     port: int = Field(8001, ge=1, le=65535, description="Port Datasette listens on.")
@@ -327,6 +345,9 @@ class Config(Section):
     sources: dict[str, SourceBase] = Field(..., description="One table per watched source.")
     alerts: AlertsConfig = Field(AlertsConfig(), description="Alert policy and delivery.")
     daemon: DaemonConfig = Field(DaemonConfig(), description="The scheduler.")
+    scrapyd: ScrapydConfig = Field(
+        ScrapydConfig(), description="Crawls on Scrapyd nodes instead of local processes."
+    )
     serve: ServeConfig = Field(ServeConfig(), description="Datasette.")
     channels: dict[str, ChannelConfig] = Field(
         {}, description="Notification services besides e-mail, by name."
@@ -454,6 +475,7 @@ class _Shell(Section):
     watch: WatchConfig
     alerts: AlertsConfig = AlertsConfig()
     daemon: DaemonConfig = DaemonConfig()
+    scrapyd: ScrapydConfig = ScrapydConfig()
     serve: ServeConfig = ServeConfig()
     channels: dict[str, ChannelConfig] = {}
     profiles: dict[str, ProfileConfig] = {}

@@ -31,6 +31,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("channels.<name>", c.ChannelConfig),
     ("profiles.<name>", c.ProfileConfig),
     ("daemon", c.DaemonConfig),
+    ("scrapyd", c.ScrapydConfig),
     ("serve", c.ServeConfig),
 ]
 

@@ -5,7 +5,8 @@ its cron ``schedule``, ``sender`` every ``daemon.send_every``, ``digest`` at ``a
 (digest mode only), ``heartbeat`` every ``daemon.heartbeat_every``. Every job has
 ``max_instances=1`` (a crawl slower than its period is never doubled: the late fire is skipped and
 reported), ``coalesce=True`` and ``misfire_grace_time`` from the config. Each crawl is a child
-process (``monitor.runs.launch.crawl_source``), so a crash, hang or leak cannot take the daemon down.
+process (``monitor.runs.launch.crawl_source``), so a crash, hang or leak cannot take the daemon down;
+with ``[scrapyd] nodes`` it is a job on a Scrapyd node instead (``monitor/daemon/scrapyd.py``).
 
 Catch-up and restarts: the job store is in memory; what happened is in ``runs``. On start,
 ``running`` rows left by a dead process become ``interrupted``; then a source whose last ``ok`` run
@@ -348,15 +349,26 @@ class Daemon:
         with self._lock:
             self.running.add(name)
         try:
-            child_level = "DEBUG" if self.cfg.daemon.log_level == "DEBUG" else "WARNING"
-            crawl_source(
-                self.cfg,
-                self.config_path,
-                name,
-                stop=self.stopping,
-                stop_timeout=self.cfg.daemon.stop_timeout,
-                log_level=child_level,
-            )
+            if self.cfg.scrapyd.nodes:  # a job on a Scrapyd node (monitor/daemon/scrapyd.py)
+                from monitor.daemon.scrapyd import crawl_on_scrapyd
+
+                crawl_on_scrapyd(
+                    self.cfg,
+                    self.config_path,
+                    name,
+                    stop=self.stopping,
+                    stop_timeout=self.cfg.daemon.stop_timeout,
+                )
+            else:
+                child_level = "DEBUG" if self.cfg.daemon.log_level == "DEBUG" else "WARNING"
+                crawl_source(
+                    self.cfg,
+                    self.config_path,
+                    name,
+                    stop=self.stopping,
+                    stop_timeout=self.cfg.daemon.stop_timeout,
+                    log_level=child_level,
+                )
         finally:
             with self._lock:
                 self.running.discard(name)

@@ -20,11 +20,10 @@ import sys
 from typing import Any
 
 from monitor.config import Config, config_from_json, config_to_json, load_config
-from monitor.runs.outcome import judge
+from monitor.runs.conclude import conclude_run
 from monitor.sources.registry import family_of, spider_class
 from monitor.sources.registry import spider_kwargs as spider_kwargs
 from spiders.settings import polite_settings
-from storage import runs as store_runs
 from storage.db import open_db
 
 logger = logging.getLogger("vigie.crawler")
@@ -87,18 +86,8 @@ def run_child(
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if db is None or not run_id:
         return 0
-    src = cfg.sources[name]
-    # e.g. completeness: QE numbers never seen (vigie gaps)
-    counters = family.run_counters(db, name, src) if family.run_counters else {}
-    from monitor.ingest.pipeline import utc_now
-
-    store_runs.conclude(
-        db,
-        run_id,
-        counters,
-        lambda run: judge(run, stats.get("finish_reason"), src.empty_ok, stats),
-        utc_now(),
-    )
+    # the verdict (and e.g. QE gaps); the parent applies the health rules after our exit
+    conclude_run(db, cfg, name, run_id, stats)
     return 0
 
 

@@ -133,24 +133,43 @@ def crawl_source(
         code, forced, reason = _supervise(
             proc, db, run_id, source, timeout, progress, stop, stop_timeout, started
         )
-        row = store_runs.get_run(db, run_id)
-        if row["outcome"] == "running":
-            why = reason or (
-                f"crawler process exited with code {code}"
-                if code
-                else "crawler process ended without a result"
-            )
-            row = store_runs.finish_run(db, run_id, forced or "failed", why, utc_now())
-        elif forced == "failed" and row["outcome"] != "failed":
-            # the child saw our SIGTERM as a shutdown and wrote "interrupted": the timeout wins
-            row = store_runs.overrule(db, run_id, "failed", reason, utc_now())
-        result = RunResult(
-            source, run_id, row["outcome"], row["reason"], row, time.monotonic() - started
+        ended = (
+            f"crawler process exited with code {code}"
+            if code
+            else "crawler process ended without a result"
         )
-        _after_run(db, cfg, source, row)
+        result = settle(db, cfg, source, run_id, started, forced=forced, reason=reason or ended)
     finally:
         close_db(db)  # the daemon runs for months: no connection left to the garbage collector
     logger.info("run %s", result.line())
+    return result
+
+
+def settle(
+    db: Any,
+    cfg: Config,
+    source: str,
+    run_id: int,
+    started: float,
+    *,
+    forced: str | None,
+    reason: str,
+) -> RunResult:
+    """After the crawl's process (or Scrapyd job) ended: record the failure if it could not,
+    let a timeout overrule its verdict, then apply the health rules.
+
+    ``forced``: the outcome the supervisor imposed ("failed" on timeout, "interrupted" on
+    shutdown), or None; ``reason``: why, or why the run has no result."""
+    row = store_runs.get_run(db, run_id)
+    if row["outcome"] == "running":
+        row = store_runs.finish_run(db, run_id, forced or "failed", reason, utc_now())
+    elif forced == "failed" and row["outcome"] != "failed":
+        # the crawl saw our SIGTERM as a shutdown and wrote "interrupted": the timeout wins
+        row = store_runs.overrule(db, run_id, "failed", reason, utc_now())
+    result = RunResult(
+        source, run_id, row["outcome"], row["reason"], row, time.monotonic() - started
+    )
+    _after_run(db, cfg, source, row)
     return result
 
 
@@ -217,9 +236,6 @@ def _signal(proc: subprocess.Popen, sig: int) -> None:
 
 
 def _after_run(db: Any, cfg: Config, source: str, row: dict[str, Any]) -> None:
-    from monitor.runs import health
+    from monitor.runs.conclude import apply_health
 
-    try:
-        health.after_run(db, cfg, source, row, datetime.now(UTC))
-    except Exception:  # health must never hide the run's own result
-        logger.exception("%s: health rules failed", source)
+    apply_health(db, cfg, source, row)
