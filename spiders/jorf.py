@@ -26,7 +26,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from spiders import defaults
-from spiders.base import SOURCE_FAILURE, SourceSpider
+from spiders.base import NOT_MODIFIED, SOURCE_FAILURE, SourceSpider
 from spiders.items import ArchivesReadItem
 from spiders.parse.jorf import ArchiveError, archive_day, archive_names, parse_archive
 
@@ -85,6 +85,9 @@ class JorfSpider(SourceSpider):
             self.since,
             len(self.queue),
         )
+        if not todo:
+            # nothing published since the last archive read: a quiet day, not a broken source
+            self.crawler.stats.inc_value(NOT_MODIFIED)
         yield from self._next()
 
     def _next(self) -> Iterator[Any]:
