@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.anlegis_gen import DEPUTIES, write_amendments_zip  # noqa: E402
-from bench.dump_ingest import _Stats  # noqa: E402
+from bench.dump_ingest import _Crawler  # noqa: E402
 from monitor.ingest.pipeline import StorePipeline  # noqa: E402
 from spiders.an_legis import AnLegisSpider  # noqa: E402
 from spiders.parse.an_deputies import Deputy  # noqa: E402
@@ -64,16 +64,6 @@ spider = "an_legis"
 """
 
 
-class _Crawler:
-    def __init__(self, config: Path, run_id: int) -> None:
-        from scrapy.settings import Settings
-
-        self.settings = Settings(
-            {"VIGIE_CONFIG_PATH": str(config), "VIGIE_SOURCE": "an", "VIGIE_RUN_ID": run_id}
-        )
-        self.stats = _Stats()
-
-
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -82,7 +72,7 @@ def ingest(zip_path: Path, config: Path, db_path: Path) -> dict[str, Any]:
     """(a)/(b): dump → the spider's member loop → the real pipeline; returns the run row."""
     db = open_db(db_path)
     run_id = store_runs.start_run(db, "an", "2026-01-01T00:00:00+00:00")
-    crawler = _Crawler(config, run_id)
+    crawler = _Crawler(config, run_id, source="an")
     pipeline = StorePipeline(crawler)
     pipeline.open_spider()
     known, prints = store_legis.held_versions(db, "an")

@@ -124,11 +124,13 @@ class _Stats:
 
 
 class _Crawler:
-    def __init__(self, config: Path, run_id: int) -> None:
+    """Just what the pipeline reads of a crawler: settings (config, source, run) and stats."""
+
+    def __init__(self, config: Path, run_id: int, source: str = "assemblee") -> None:
         from scrapy.settings import Settings
 
         self.settings = Settings(
-            {"VIGIE_CONFIG_PATH": str(config), "VIGIE_SOURCE": "assemblee", "VIGIE_RUN_ID": run_id}
+            {"VIGIE_CONFIG_PATH": str(config), "VIGIE_SOURCE": source, "VIGIE_RUN_ID": run_id}
         )
         self.stats = _Stats()
 

@@ -220,9 +220,7 @@ class StorePipeline:
             else:
                 record = article_record(item, now)
         except NormalizeError as exc:
-            self.counts["items_skipped"] += 1
-            self.crawler.stats.inc_value(sb.PARSE_ERRORS)
-            logger.warning("%s: skipped item: %s", self.source, exc)
+            self._skipped(exc)
             return None
         self._match(record)
         record.followed = int(
@@ -235,6 +233,12 @@ class StorePipeline:
         )
         self._cite(record)
         return record
+
+    def _skipped(self, exc: NormalizeError) -> None:
+        """An item that cannot become a record: logged with its URL or uid, counted, skipped."""
+        self.counts["items_skipped"] += 1
+        self.crawler.stats.inc_value(sb.PARSE_ERRORS)
+        logger.warning("%s: skipped item: %s", self.source, exc)
 
     def _match(self, record: Record) -> None:
         result = self.profiles.match(
@@ -250,9 +254,7 @@ class StorePipeline:
         try:
             record = legis.legis_record(item, datetime.now(PARIS))
         except NormalizeError as exc:
-            self.counts["items_skipped"] += 1
-            self.crawler.stats.inc_value(sb.PARSE_ERRORS)
-            logger.warning("%s: skipped item: %s", self.source, exc)
+            self._skipped(exc)
             return None
         self._match(record)
         record.followed = int(
