@@ -340,6 +340,12 @@ def _large_archive(db: sqlite_utils.Database) -> None:
     db.table("alerts").create_index(["created"], if_not_exists=True)
 
 
+def _not_article(db: sqlite_utils.Database) -> None:
+    """Issue 13: pages the site spider judged not to be articles (listings, contact pages),
+    counted in the run so that the run line says which pages were left out."""
+    db.table("runs").add_column("pages_not_article", int)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2,
@@ -349,6 +355,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v_channels,
     _deputies,
     _large_archive,
+    _not_article,
 ]
 
 

@@ -19,6 +19,7 @@ COUNTERS = (
     "items_changed",
     "items_unchanged",
     "items_skipped",
+    "pages_not_article",
     "errors",
     "gaps",
 )

@@ -398,6 +398,8 @@ class StorePipeline:
             **self.counts,
             "pages_fetched": st.get_value("downloader/response_count", 0),
             "not_modified": st.get_value(sb.NOT_MODIFIED, 0),
+            # spiders.site.NOT_ARTICLE: pages judged listings or other non-articles (issue 13)
+            "pages_not_article": st.get_value("vigie/pages_not_article", 0),
             "bytes_received": st.get_value("downloader/response_bytes", 0),
             "errors": st.get_value(sb.ERRORS, 0) + st.get_value(sb.PARSE_ERRORS, 0),
         }

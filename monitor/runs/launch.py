@@ -47,6 +47,8 @@ class RunResult:
             f"changed={r.get('items_changed', 0)} unchanged={r.get('items_unchanged', 0)} "
             f"errors={r.get('errors', 0)}"
         )
+        if r.get("pages_not_article"):  # named one by one in the crawl's log (issue 13)
+            counts += f" not_article={r['pages_not_article']}"
         why = f" ({self.reason})" if self.reason else ""
         return f"{self.source}: {self.outcome}{why} {counts} in {self.seconds:.1f}s"
 

@@ -109,6 +109,9 @@ def test_drupal_site_sitemap_and_listing(tmp_path, site_server):
     assert igas["matched"] == 0
     assert igas["published"] == "2017-04-10"
     assert f"{base}/contact" not in got
+    # the pages left out (contact, the listing linked as an article) are counted in the run
+    run = db_of(cfg).execute("select pages_not_article from runs").fetchone()[0]
+    assert run >= 1 and f"not_article={run}" in res.stdout
 
 
 def test_listing_only_site(tmp_path, site_server):
