@@ -33,6 +33,18 @@ def latest_mentions(conn: sqlite3.Connection, limit: int = 15) -> list[dict[str,
     )
 
 
+def search(conn: sqlite3.Connection, query: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Full-text search over title, body and answer (FTS5 syntax, accents ignored), newest
+    first; raises ``sqlite3.OperationalError`` on a query FTS5 cannot parse."""
+    return _rows(
+        conn,
+        f"SELECT {_LIST_COLUMNS}, body, coalesce(published, first_seen) AS shown_date FROM items "
+        "WHERE rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?) "
+        "ORDER BY coalesce(published, first_seen) DESC LIMIT ?",
+        [query, limit],
+    )
+
+
 def followed_moves(conn: sqlite3.Connection, limit: int = 15) -> list[dict[str, Any]]:
     """What changed on followed or matched items (answers, status, text…), newest first.
 

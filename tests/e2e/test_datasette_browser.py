@@ -82,6 +82,12 @@ def headless(chromium: str, tmp: Path, *args: str) -> subprocess.CompletedProces
         "--no-sandbox",
         "--disable-gpu",
         "--disable-background-networking",
+        # Chromium's own services (form autofill hints, sync, component updates) would ask
+        # Google about any page with a form: the browser's traffic, not the page's
+        "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-domain-reliability",
         "--no-first-run",
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         f"--user-data-dir={tmp / 'profile'}",

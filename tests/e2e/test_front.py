@@ -52,8 +52,22 @@ def test_front_page_is_french_and_script_free(server: Served) -> None:
         "Santé des sources",
     ]
     form = doc.cssselect("form.vigie-search")[0]
-    assert (form.get("action"), form.get("method")) == ("/vigie/search", "get")
+    assert (form.get("action"), form.get("method")) == ("/recherche", "get")
     assert "_memory" not in html  # the plumbing is out of the way
+
+
+def test_search_page_in_french_ignores_accents_and_highlights(
+    server: Served, archive: dict
+) -> None:
+    doc = page(server, "/recherche?q=coordonne")
+    assert doc.get("lang") == "fr" and text(doc.cssselect("h1")[0]) == "Recherche dans l'archive"
+    links = [a.get("href") for a in doc.cssselect("ol.vigie-mentions a.vigie-item-link")]
+    expected = {archive["secpa"], archive["struct"], archive["fin"], AN_PENDING}
+    assert set(links) == {item_path(i) for i in expected}  # same set as the FTS table search
+    assert doc.cssselect("ol.vigie-mentions mark")  # the matched words highlighted
+    bad = page(server, "/recherche?q=%22secpa")  # an unclosed quote: told, not a 500
+    assert "Recherche non comprise" in text(bad)
+    assert "Aucun résultat" in text(page(server, "/recherche?q=zzzyyyxxx"))
 
 
 def test_latest_mentions_newest_first_with_highlight(server: Served, archive: dict) -> None:

@@ -54,6 +54,33 @@ async def front_page(datasette, request):
     return Response.html(html)
 
 
+async def search_page(datasette, request):
+    """``/recherche?q=…``: the archive searched, in French, results shaped like the front
+    page's mentions (matched words highlighted by the alerts' matcher)."""
+    query = (request.args.get("q") or "").strip()
+    db = datasette.get_database(ARCHIVE)
+    rows, problem = [], None
+    if query:
+        try:
+            rows = await db.execute_fn(lambda conn: q.search(conn, query))
+        except Exception as exc:  # an FTS5 syntax error is the reader's typo, not a crash
+            message = str(exc).lower()
+            if not any(w in message for w in ("fts5", "syntax", "unterminated", "no such column")):
+                raise
+            problem = (
+                "Recherche non comprise : mettez une expression entre guillemets droits "
+                '("exercice coordonné"), un préfixe avec * (secp*), ou OR entre deux mots.'
+            )
+    context = {
+        "q": query,
+        "results": front.mention_rows(rows, _settings(datasette)),
+        "problem": problem,
+        "item_url": item_url,
+    }
+    html = await datasette.render_template("vigie_search.html", context, request=request)
+    return Response.html(html)
+
+
 def item_url(item_id: str) -> str:
     return f"/{ARCHIVE}/items/{tilde_encode(item_id)}"
 
@@ -84,5 +111,6 @@ async def item_page(datasette, request):
 def register_routes():
     return [
         (r"^/$", front_page),
+        (r"^/recherche$", search_page),
         (rf"^/{ARCHIVE}/items/(?P<pk>[^/.]+)$", item_page),
     ]
