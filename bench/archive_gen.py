@@ -33,8 +33,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from storage.db import open_db
+from tests.support.seeds import seed_files
 
-SEEDS_DIR = Path("/work/shared/seeds")
 COMMON_WORD = "santé"
 RARE_WORD = "ornithorynque"
 RARE_EVERY = 10_000
@@ -103,9 +103,8 @@ class Text:
     def __init__(self, rng: random.Random, pool: int = 3000) -> None:
         self.rng = rng
         words = list(BASE_WORDS)
-        if SEEDS_DIR.is_dir():
-            for f in sorted(SEEDS_DIR.glob("*.txt"))[:40]:
-                words += re.findall(r"\w+", f.read_text("utf-8", errors="replace").lower())
+        for f in seed_files():  # the real pages' text kept in tests/sites (vocabulary)
+            words += re.findall(r"\w+", f.read_text("utf-8", errors="replace").lower())
         # the watch terms' words are left out: only the 5 % chosen to match may match
         vocab = list(dict.fromkeys(w for w in words if len(w) > 1 and not WATCHED.search(w)))
         weights = [1 / (i + 1) for i in range(len(vocab))]

@@ -42,7 +42,10 @@ def chromium() -> str:
     if found:
         return found
     if os.environ.get("VIGIE_SKIP_BROWSER") == "1":
-        pytest.skip("chromium not installed and VIGIE_SKIP_BROWSER=1")
+        pytest.skip(
+            "VIGIE_SKIP_BROWSER=1: this machine declares it has no browser (chromium not on "
+            "PATH); the same pages are still checked over HTTP by tests/e2e/test_front.py"
+        )
     pytest.fail(
         "chromium not found on PATH: install it (Debian/Ubuntu: `apt-get update && "
         "apt-get install -y chromium`) or set VIGIE_SKIP_BROWSER=1 to skip the browser test"
