@@ -60,11 +60,6 @@ def all_known(db: sqlite_utils.Database) -> dict[str, dict[str, int]]:
     return out
 
 
-def item_sources(db: sqlite_utils.Database) -> dict[str, str]:
-    """item id → source, for a profile's source scope."""
-    return {r[0]: r[1] for r in db.conn.execute("SELECT id, source FROM items")}
-
-
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
     """profile → items it matches now."""
     cur = db.conn.execute(

@@ -9,7 +9,7 @@ small UPDATE.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 import sqlite_utils
@@ -157,13 +157,29 @@ def get_item(db: sqlite_utils.Database, item_id: str | None) -> dict[str, Any] |
     return next(iter(db.query("SELECT * FROM items WHERE id = ?", [item_id])), None)
 
 
-def match_rows(db: sqlite_utils.Database, fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    """id, kind, followed, ``fields``, matched and matched_terms of every item, for
-    re-applying the watch terms."""
+def match_batches(
+    db: sqlite_utils.Database, fields: tuple[str, ...], batch: int = 2000
+) -> Iterator[list[dict[str, Any]]]:
+    """id, source, kind, followed, ``fields`` and the stored match of every item, ``batch``
+    rows at a time in rowid order, for re-applying the watch terms.
+
+    Why batches: a million items' texts do not fit in memory at once (issue 15); each batch is
+    one short read, so a crawl can write between two."""
     cols = ", ".join(f"[{f}]" for f in fields)
-    cur = db.conn.execute(f"SELECT id, kind, followed, {cols}, matched, matched_terms FROM items")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    last = -(2**63)
+    while True:
+        cur = db.conn.execute(
+            f"SELECT rowid, id, source, kind, followed, {cols}, matched, matched_terms, "
+            "match_fields, snippet FROM items WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            [last, batch],
+        )
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        if rows:
+            yield rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]["rowid"]
 
 
 def set_match(

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import sqlite_utils
 
-#: kinds whose followed flag reaches other sources (a bill followed at the Assemblée is
-#: followed at the Sénat when it arrives)
-ROOT_KINDS = ("document", "dossier")
-
 
 def held_versions(db: sqlite_utils.Database, source: str) -> tuple[dict[str, str], dict[str, str]]:
     """(record uid → newest source_ts held, record uid → fingerprint held)."""

@@ -33,18 +33,6 @@ def add_links(db: sqlite_utils.Database, rows: Iterable[tuple[str, str, str]]) -
     return n
 
 
-def linked_to(db: sqlite_utils.Database, item_id: str) -> list[dict]:
-    """Every link touching ``item_id``, either way, with the other item's title when stored."""
-    cur = db.conn.execute(
-        "SELECT l.from_id, l.to_id, l.relation, i.title, i.kind FROM links l "
-        "LEFT JOIN items i ON i.id = CASE WHEN l.from_id = ? THEN l.to_id ELSE l.from_id END "
-        "WHERE l.from_id = ? OR l.to_id = ? ORDER BY l.relation, l.from_id",
-        [item_id, item_id, item_id],
-    )
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur]
-
-
 def follow_attached(db: sqlite_utils.Database, roots: Iterable[str]) -> int:
     """Mark followed every stored item attached, directly or through a text, to ``roots``.
 
@@ -71,21 +59,6 @@ def follow_attached(db: sqlite_utils.Database, roots: Iterable[str]) -> int:
         "AND id IN (SELECT value FROM json_each(?))",
         [_json(tree)],
     ).rowcount
-
-
-def attached_roots(db: sqlite_utils.Database, item_ids: Iterable[str]) -> set[str]:
-    """The ids the given items are attached to (their text, their dossier), one level up."""
-    ids = [i for i in item_ids if i]
-    if not ids:
-        return set()
-    return {
-        r[0]
-        for r in db.conn.execute(
-            "SELECT to_id FROM links WHERE relation = 'attached' AND from_id IN "
-            "(SELECT value FROM json_each(?))",
-            [_json(ids)],
-        )
-    }
 
 
 def _json(values: list[str]) -> str:

@@ -20,23 +20,10 @@ from email.utils import format_datetime
 from functools import lru_cache
 from html import escape
 
+from monitor.alerts.french import french_date
 from monitor.alerts.headline import headline
 from monitor.ingest.match import Matcher
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 FIELD_LABELS = {
     "title": "Titre",
     "body": "Texte",
@@ -120,17 +107,6 @@ def _json_list(raw) -> list | dict:
     except (TypeError, ValueError):
         return []
     return value if isinstance(value, list | dict) else []
-
-
-def french_date(value: str | None) -> str:
-    """``2025-03-12T10:00:00+01:00`` → ``12 mars 2025`` (the text as is when not ISO)."""
-    if not value:
-        return ""
-    try:
-        d = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def _show(field: str, value) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from monitor.alerts.french import french_date
+
 #: normalized decisions (README "Amendment decisions") → French past participle
 DECISIONS = {
     "adopted": "adopté",
@@ -91,12 +93,6 @@ def organ_phrase(extra: dict[str, Any]) -> str:
     return ORGANS.get(str(extra.get("organe_prefix") or "").upper(), "")
 
 
-def french_date(value: str | None) -> str:
-    from monitor.alerts.compose import french_date as fd  # compose imports this module
-
-    return fd(value)
-
-
 def headline(item: dict[str, Any], change: str = "new") -> str | None:
     """The one-line summary of a legislative item's news; None for other kinds.
 
@@ -110,7 +106,7 @@ def headline(item: dict[str, Any], change: str = "new") -> str | None:
         if target.startswith(("PJL", "texte", "PPR")):
             head = f"Amendement n° {item.get('number') or '?'} au {target}"
         decision = DECISIONS.get(item.get("status") or "")
-        if change in ("status",) or (decision and item.get("status") != "pending"):
+        if change == "status" or (decision and item.get("status") != "pending"):
             where = organ_phrase(extra)
             return f"{head} : {decision or item.get('status_label') or 'décision'}" + (
                 f" {where}" if where else ""

@@ -86,13 +86,6 @@ def links_of(item: LegisItem) -> list[tuple[str, str, str]]:
     return [(item.uid, p, "attached") for p in dict.fromkeys(item.parents or []) if p]
 
 
-def is_followed(item: LegisItem, follow: set[str], followed: set[str]) -> bool:
-    """In ``follow`` itself, or hanging on something followed."""
-    if item.uid in follow or item.uid in followed:
-        return True
-    return any(p in follow or p in followed for p in item.parents or [])
-
-
 def roots_to_follow(item: LegisItem, record: Any) -> list[str]:
     """Ids that become followed because of this item: a matching or followed document or
     dossier, and the dossier a followed document belongs to (its reports, its agenda)."""

@@ -125,6 +125,7 @@ class StorePipeline:
         self.new_roots: set[str] = set()
         self.state: dict[str, str] = {}
         self.archives_read: list[str] = []
+        self.legis_stored = False
 
     def _require_db(self) -> sqlite_utils.Database:
         """The open database; only the write paths call this, after open_spider (not in dry runs)."""
@@ -172,6 +173,7 @@ class StorePipeline:
             self.counts["items_seen"] += 1
             record = self._legis_record(item)
             if record is not None and not self._unwanted_jo_text(record):
+                self.legis_stored = True
                 self.buffer.append(record)
                 self.links.extend(legis.links_of(item))
         elif isinstance(item, ArticleItem | QuestionItem):
@@ -419,7 +421,8 @@ class StorePipeline:
             mark_read(self.db, self.source, self.archives_read, utc_now())
             if self.new_roots:  # what was stored before its text started to be followed
                 store_links.follow_attached(self.db, sorted(self.new_roots))
-            store_legis.resolve_pending(self.db)
+            if self.legis_stored:  # a target of pending citations may have arrived
+                store_legis.resolve_pending(self.db)
             if self.run_id:
                 store_runs.update_counters(self.db, self.run_id, self.counters())
         if not clean and self.deferred_validators:

@@ -29,20 +29,18 @@ def rematch_all(db: sqlite_utils.Database, cfg: Config, batch: int = 1000) -> tu
     Per-profile counts afterwards: :func:`storage.item_profiles.counts`."""
     profiles = profiles_of(cfg)
     total = changed = 0
-    rows = store_items.match_rows(db, MATCHED_FIELDS)
-    sources = item_profiles.item_sources(db)
     known = item_profiles.all_known(db)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    for i in range(0, len(rows), batch):
+    for rows in store_items.match_batches(db, MATCHED_FIELDS, batch):
         updates = []
         per_item: list[tuple[str, dict[str, list[str]]]] = []
-        for row in rows[i : i + batch]:
+        for row in rows:
             total += 1
             fields = {f: row[f] for f in MATCHED_FIELDS}
             results: dict[str, MatchResult] = {
                 p.name: p.matcher.match(fields)
                 for p in profiles
-                if p.covers(sources.get(row["id"]), row["kind"])
+                if p.covers(row["source"], row["kind"])
             }
             r = union(list(results.values()))
             per_item.append((row["id"], {n: x.terms for n, x in results.items() if x.matched}))
@@ -50,12 +48,21 @@ def rematch_all(db: sqlite_utils.Database, cfg: Config, batch: int = 1000) -> tu
             if int(r.matched) != (row["matched"] or 0) or new_terms != row["matched_terms"]:
                 changed += 1
             followed = is_followed(row["kind"], matched=r.matched, already=bool(row["followed"]))
+            new_fields = json.dumps(r.fields, ensure_ascii=False)
+            was_followed = row["followed"] or 0
+            if (int(r.matched), new_terms, new_fields, r.snippet) == (
+                row["matched"] or 0,
+                row["matched_terms"],
+                row["match_fields"],
+                row["snippet"],
+            ) and max(was_followed, int(followed)) == was_followed:
+                continue  # unchanged: no write, no re-index (issue 15)
             updates.append(
                 (
                     row["id"],
                     r.matched,
                     new_terms,
-                    json.dumps(r.fields, ensure_ascii=False),
+                    new_fields,
                     r.snippet,
                     followed,
                 )
