@@ -35,6 +35,7 @@ from urllib.request import urlopen
 from monitor.config import Config
 from monitor.errors import VigieError
 from monitor.runs.launch import KILL_GRACE, RunResult, settle, utc_now
+from monitor.runs.stopping import Stopper
 from storage import runs as store_runs
 from storage.db import close_db, open_db
 
@@ -193,11 +194,7 @@ def _watch(
     """Poll the job until it ends; cancel it on timeout or shutdown.
 
     Returns (outcome to force if the job did not record one, reason, the job's finished entry)."""
-    forced: str | None = None
-    reason: str | None = None
-    stop_seen: float | None = None
-    term_sent: float | None = None
-    killed = False
+    stopper = Stopper(timeout, started, stop, stop_timeout, KILL_GRACE)
     missing = 0
     said_unreachable = False
     while True:
@@ -209,27 +206,21 @@ def _watch(
                 logger.warning("job %s: cannot ask its node: %s", job, exc)
                 said_unreachable = True
             state, entry = "unknown", {}
+        forced, reason = stopper.forced, stopper.reason
         if state == "finished":
             return forced, reason, entry
         missing = missing + 1 if state is None else 0
         if missing >= 2:  # cancelled while pending, or forgotten by a restarted node
             return forced, reason or f"Scrapyd job {job} is no longer listed by {node.url}", {}
         now = time.monotonic()
-        if stop is not None and stop_seen is None and stop.is_set():
-            stop_seen = now
-        if term_sent is None:
-            if now - started > timeout:
-                forced, reason = "failed", f"timeout: still running after {timeout}s, stopped"
-            elif stop_seen is not None and now - stop_seen >= (stop_timeout or 0):
-                forced = "interrupted"
-                reason = f"daemon stopping: crawl stopped after {stop_timeout or 0}s of grace"
-            if forced:
-                term_sent = now
-                _cancel(node, project, job, "TERM")
-        elif not killed and now - term_sent > KILL_GRACE:
-            killed = True
-            _cancel(node, project, job, "KILL")
-        elif killed and now - term_sent > KILL_GRACE + GIVE_UP_AFTER_KILL:
+        sent = stopper.tick(now)
+        if sent:
+            _cancel(node, project, job, sent)
+        elif (
+            stopper.killed
+            and stopper.term_sent is not None
+            and now - stopper.term_sent > KILL_GRACE + GIVE_UP_AFTER_KILL
+        ):
             return forced, f"{reason} (Scrapyd did not confirm the end of job {job})", {}
 
 

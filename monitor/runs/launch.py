@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config, config_to_json
+from monitor.runs.stopping import Stopper
 from storage import runs as store_runs
 from storage.db import close_db, open_db
 
@@ -191,33 +192,17 @@ def _supervise(
 
     Returns (exit code, outcome to force if the child did not record one, reason).
     """
-    forced: str | None = None
-    reason: str | None = None
-    stop_seen: float | None = None
-    term_sent: float | None = None
-    killed = False
+    stopper = Stopper(timeout, started, stop, stop_timeout, KILL_GRACE)
     while True:
         try:
-            return proc.wait(timeout=0.5), forced, reason
+            return proc.wait(timeout=0.5), stopper.forced, stopper.reason
         except subprocess.TimeoutExpired:
             pass
-        now = time.monotonic()
         if progress:
             progress(source, store_runs.get_run(db, run_id))
-        if stop is not None and stop_seen is None and stop.is_set():
-            stop_seen = now
-        if term_sent is None:
-            if now - started > timeout:
-                forced, reason = "failed", f"timeout: still running after {timeout}s, stopped"
-            elif stop_seen is not None and now - stop_seen >= (stop_timeout or 0):
-                forced = "interrupted"
-                reason = f"daemon stopping: crawl stopped after {stop_timeout or 0}s of grace"
-            if forced:
-                term_sent = now
-                _signal(proc, signal.SIGTERM)
-        elif not killed and now - term_sent > KILL_GRACE:
-            killed = True
-            _signal(proc, signal.SIGKILL)
+        sent = stopper.tick(time.monotonic())
+        if sent:
+            _signal(proc, signal.SIGTERM if sent == "TERM" else signal.SIGKILL)
 
 
 def _send(proc: subprocess.Popen, payload: str) -> None:
