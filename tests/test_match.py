@@ -157,3 +157,19 @@ def test_bad_exclude_raises_too():
 )
 def test_separator_rules(term, text, hit):
     assert bool(compile_term(term).search(fold(text))) is hit
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "spans"),
+    [
+        ("SECPA", "SECPA en tête", [(0, 5)]),
+        ("SECPA", "le «SECPA», l'ISECPA, le 2SECPA, le _SECPA et (SECPA)", [(4, 9), (47, 52)]),
+        ("SECPA", "secpa secpa", [(0, 5), (6, 11)]),
+        ("#vigie", "un #vigie, pas a#vigie", [(3, 9)]),
+        ("1er mai", "le 1er mai, pas le 11er mai", [(3, 10)]),
+    ],
+)
+def test_word_boundary_before_the_first_letter(term, text, spans):
+    # issue 15: the boundary test sits after the first literal (a faster regex); the hits and
+    # their spans are those of a leading (?<!\w)
+    assert [m.span() for m in compile_term(term).finditer(fold(text))] == spans

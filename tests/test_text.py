@@ -86,3 +86,28 @@ def test_fold_map_points_back_to_original_characters():
     assert len(index) == len(folded)
     assert index[:3] == [0, 0, 1]  # "o" and "e" both come from "Œ"
     assert [original[i] for i in index[7:]] == ["é", "t", "é"]  # soft hyphen dropped
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        "sans caractère qui change de longueur",  # the identity map
+        "Œuvre… cœur\u00ad\u200bstraße ﬁn\r\nfin",  # every kind of uneven fold, mixed
+        "",
+        "\u00ad\u200b",  # only dropped characters
+    ],
+)
+def test_fold_map_equals_the_fold_character_by_character(original):
+    # issue 15: the map is built from runs, not per character; it must stay exact
+    expected_folded = "".join(fold(c) for c in original)
+    expected_index = [pos for pos, c in enumerate(original) for _ in fold(c)]
+    folded, index = fold_with_map(original)
+    assert folded == expected_folded == fold(original)
+    assert list(index) == expected_index
+
+
+def test_odd_characters_normalized_in_long_text_without_any():
+    plain = "Les centres de santé accueillent des patients. " * 100
+    assert clean_text(plain) == plain.strip()
+    odd = "l\u2019accès\u00a0aux soins\u200b " * 3
+    assert clean_line(odd) == "l'accès aux soins l'accès aux soins l'accès aux soins"

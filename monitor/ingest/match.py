@@ -100,12 +100,25 @@ def compile_term(term: str) -> re.Pattern[str]:
         what = "is empty" if not folded else "has only wildcards or separators"
         raise ValueError(f"watch term {term!r} {what}: write at least one word")
     pattern: list[str] = []
-    for token in _TOKENS.findall(folded):
+    tokens = _TOKENS.findall(folded)
+    for token in tokens:
         if not token.strip(" \t\n\r'-"):  # a separator run
             pattern.append(_SEPARATOR_RUN if any(c.isspace() for c in token) else _SEPARATOR_OPT)
         else:
             pattern.append(_word_pattern(term, token))
-    return re.compile(r"(?<!\w)" + "".join(pattern) + r"(?!\w)")
+    body = "".join(pattern)
+    first = re.escape(tokens[0][0])
+    if (
+        pattern[0] is not _SEPARATOR_RUN
+        and pattern[0] is not _SEPARATOR_OPT
+        and body.startswith(first)
+    ):
+        # The same test as a leading (?<!\w), placed after the first letter: "s(?<!\ws)…" is
+        # "an s not preceded by a letter or digit". A pattern that opens with a literal lets
+        # the regex engine jump from one "s" to the next instead of trying every position:
+        # ten times faster on an article (bench/crawl_overhead.py), same hits, same spans.
+        return re.compile(first + rf"(?<!\w{first})" + body[len(first) :] + r"(?!\w)")
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)")
 
 
 def _original_span(original: str, index: list[int], start: int, end: int) -> tuple[int, int]:

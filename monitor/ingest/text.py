@@ -50,6 +50,7 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,
 _LINE, _PARA, _BR = "\x1e", "\x1d", "\x1f"
 _WS = re.compile(r"\s+")
 _BREAKS = re.compile(r"[ \t]*[\x1d-\x1f][\x1d-\x1f \t]*")
+_BLANKS = re.compile(r"[ \t]+")
 _PARA_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 blockquote section article header footer aside ul ol dl table "
     "pre figure figcaption address hr main nav form fieldset".split()
@@ -58,9 +59,21 @@ _LINE_TAGS = frozenset("li tr dt dd caption".split())
 _DROP_TAGS = ("script", "style", "noscript", "template", "head", "title", "iframe", "svg")
 
 
+#: the characters _CHAR_TABLE changes, for a regex that finds them (see normalize_chars)
+_CHAR_MAP = {chr(code): value or "" for code, value in _CHAR_TABLE.items()}
+_ODD_CHARS = re.compile("[" + re.escape("".join(_CHAR_MAP)) + "]")
+
+
 def normalize_chars(value: str) -> str:
-    """NFC, odd spaces → " ", typographic apostrophes → "'", invisible characters removed."""
-    return unicodedata.normalize("NFC", value).translate(_CHAR_TABLE)
+    """NFC, odd spaces → " ", typographic apostrophes → "'", invisible characters removed.
+
+    Why a regex and not ``str.translate(_CHAR_TABLE)`` (same result): translate looks every
+    character of a page up in a dict, a tenth of a millisecond per article; the regex skips to
+    the few odd ones."""
+    value = unicodedata.normalize("NFC", value)
+    if _ODD_CHARS.search(value) is None:
+        return value
+    return _ODD_CHARS.sub(lambda m: _CHAR_MAP[m.group()], value)
 
 
 def _unescape(value: str) -> str:
@@ -118,11 +131,13 @@ def _break(run: re.Match[str]) -> str:
 
 def _layout(text: str) -> str:
     """Collapse spaces within lines; blank lines (or paragraph sentinels) → one "\\n\\n"."""
-    text = _BREAKS.sub(_break, text)
+    if _LINE in text or _PARA in text or _BR in text:
+        text = _BREAKS.sub(_break, text)
+    text = _BLANKS.sub(" ", text)  # never crosses a line: the same as line by line, faster
     paragraphs: list[str] = []
     current: list[str] = []
     for raw in text.split("\n"):
-        line = re.sub(r"[ \t]+", " ", raw).strip()
+        line = raw.strip()
         if line:
             current.append(line)
         elif current:
@@ -175,10 +190,14 @@ class _FoldTable(dict[int, str]):
 
     def __missing__(self, code: int) -> str:
         folded = self[code] = _fold_char(chr(code))
+        if len(folded) != 1:
+            _UNEVEN.add(chr(code))
         return folded
 
 
 _FOLD_TABLE = _FoldTable()
+#: characters whose fold is not exactly one character ("œ" → "oe", soft hyphen → ""), as met
+_UNEVEN: set[str] = set()
 
 
 def fold_with_map(value: str) -> tuple[str, list[int]]:
@@ -187,18 +206,38 @@ def fold_with_map(value: str) -> tuple[str, list[int]]:
 
     Folding character by character gives the same result as folding the whole string (every
     step is context-free) and lets spans found in the folded text map back exactly.
+
+    Why no per-character loop: most texts have no character whose fold changes the length,
+    and then the index is the identity; otherwise only the runs between such characters are
+    copied as ranges (a Python loop over every character was a third of an article's
+    ingest CPU, bench/crawl_overhead.py).
     """
+    folded = value.translate(_FOLD_TABLE)  # also meets (and tables) every new character
+    if len(folded) == len(value) and _UNEVEN.isdisjoint(value):
+        return folded, list(range(len(value)))
     table = _FOLD_TABLE
-    out: list[str] = []
     index: list[int] = []
-    for pos, char in enumerate(value):
-        folded = table[ord(char)]
-        out.append(folded)
-        if len(folded) == 1:
-            index.append(pos)
-        else:
-            index.extend([pos] * len(folded))
-    return "".join(out), index
+    start = 0
+    for found in _uneven_pattern().finditer(value):
+        pos = found.start()
+        index.extend(range(start, pos))
+        index.extend([pos] * len(table[ord(found.group())]))
+        start = pos + 1
+    index.extend(range(start, len(value)))
+    return folded, index
+
+
+_UNEVEN_RX: list[tuple[int, re.Pattern[str]]] = [(0, re.compile(r"(?!)"))]
+
+
+def _uneven_pattern() -> re.Pattern[str]:
+    """One character class of :data:`_UNEVEN`, rebuilt when a new such character was met."""
+    size, pattern = _UNEVEN_RX[0]
+    if size != len(_UNEVEN):
+        chars = "".join(sorted(_UNEVEN))
+        pattern = re.compile("[" + re.escape(chars) + "]")
+        _UNEVEN_RX[0] = (len(_UNEVEN), pattern)
+    return pattern
 
 
 def fold(value: str) -> str:
