@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import trafilatura
 from lxml import etree
+from lxml.cssselect import CSSSelector
 from w3lib.encoding import html_to_unicode
 
 from spiders.parse.article_dates import choose_date, hidden_zone
@@ -142,7 +143,7 @@ def parse_article(
     if choice.note:
         out.problems.append(f"date from {choice.source}: {choice.note}")
     if not out.body:
-        out.body = _trafilatura(text, url, out)
+        out.body = _trafilatura(doc, url, out)
     _from_selectors(doc, selectors or {}, out)
     out.title = out.title or page_title
     _clean_title(out, doc, meta, nodes, page_title, headline, site_names)
@@ -191,10 +192,20 @@ def _clean_title(out, doc, meta, nodes, page_title, headline, learnt) -> None:
     out.title = strip_site_name(out.title, [*out.site_names, *learnt])
 
 
+#: compiled once: lxml compiles an XPath or CSS string again on every call (issue 15, CPU per page)
+_PDF_LINKS = etree.XPath('//a[contains(translate(@href, "PDF", "pdf"), ".pdf")]')
+_JSON_LD = etree.XPath('//script[@type="application/ld+json"]')
+_AUTHOR_LINKS = etree.XPath('//a[@rel="author"]')
+_SCOPES = [
+    CSSSelector(selector)
+    for selector in ("article", "main", "[role=main]", ".node", "#content", "body")
+]
+
+
 def _pdf_links(doc, url: str, zones: dict[Any, bool]) -> list[str]:
     here = urlsplit(url)
     found: list[str] = []
-    for link in doc.xpath('//a[contains(translate(@href, "PDF", "pdf"), ".pdf")]'):
+    for link in _PDF_LINKS(doc):
         href = (link.get("href") or "").strip()
         if not href or not urlsplit(href).path.lower().endswith(".pdf"):
             continue
@@ -242,7 +253,7 @@ def _clean(value) -> str | None:
 
 def _from_json_ld(doc, out: ArticleFields) -> list[dict]:
     nodes: list[dict] = []
-    for script in doc.xpath('//script[@type="application/ld+json"]'):
+    for script in _JSON_LD(doc):
         try:
             nodes.extend(_flatten(json.loads(script.text_content() or "null", strict=False)))
         except (json.JSONDecodeError, RecursionError) as error:
@@ -295,7 +306,7 @@ def _from_meta(doc, url: str, out: ArticleFields) -> dict[str, str]:
     author = meta.get("author") or meta.get("article:author")
     out.author = out.author or (author if author and not author.startswith("http") else None)
     if not out.author:
-        authors = [_clean(a.text_content()) for a in doc.xpath('//a[@rel="author"]')]
+        authors = [_clean(a.text_content()) for a in _AUTHOR_LINKS(doc)]
         out.author = ", ".join(dict.fromkeys(a for a in authors if a)) or None
     canonical = next(
         (link.get("href") for link in doc.iter("link") if _has_rel(link, "canonical")), None
@@ -326,26 +337,30 @@ def _set_canonical(href: str | None, url: str, out: ArticleFields) -> None:
 # -- body ---------------------------------------------------------------------------------------
 
 
-def _bare_extraction(text: str, url: str, **options: Any) -> Document | None:
+def _bare_extraction(doc, url: str, **options: Any) -> Document | None:
     """``trafilatura.bare_extraction``, typed: without ``as_dict`` (deprecated) it returns a
     Document or None, never the dict its signature also allows."""
-    result = trafilatura.bare_extraction(text, url=url, **options)
+    result = trafilatura.bare_extraction(doc, url=url, **options)
     assert not isinstance(result, dict), "bare_extraction returned a dict without as_dict"
     return result
 
 
-def _trafilatura(text: str, url: str, out: ArticleFields) -> str | None:
+def _trafilatura(doc, url: str, out: ArticleFields) -> str | None:
     """The body; fills the author when still missing.
 
     ``fast=True`` skips trafilatura's second-opinion extractors, and metadata extraction is
     skipped when structured metadata already gave title, author and date: together they were
     most of the crawl's CPU (bench/RESULTS.md). The full extraction is tried again when the
     fast one finds too little text.
+
+    Why the parsed tree and not the text: the page is parsed once (issue 15). trafilatura
+    2.3 works on its own copy of a tree it is given (``bare_extraction``: ``if tree is
+    filecontent: tree = copy(tree)``), so ``doc`` is left as the other readers saw it.
     """
     need_meta = not out.author
     try:
         result = _bare_extraction(
-            text,
+            doc,
             url=url,
             favor_precision=True,
             include_comments=False,
@@ -356,7 +371,7 @@ def _trafilatura(text: str, url: str, out: ArticleFields) -> str | None:
         )
         if result is None or len(result.text or "") < MIN_BODY:
             result = _bare_extraction(
-                text,
+                doc,
                 url=url,
                 favor_precision=True,
                 include_comments=False,
@@ -393,8 +408,8 @@ def _element_text(element) -> str | None:
 
 
 def _article_scope(doc):
-    for selector in ("article", "main", "[role=main]", ".node", "#content", "body"):
-        found = doc.cssselect(selector)
+    for selector in _SCOPES:
+        found = selector(doc)
         if found:
             return found[0]
     return doc

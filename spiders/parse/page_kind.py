@@ -12,22 +12,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml import etree
+
 from spiders.parse.article_dates import hidden_zone
 
 __all__ = ["MIN_SHORT", "decide", "post_cards"]
 
 #: the shortest body kept for a page that declares itself an article (two short sentences)
 MIN_SHORT = 40
+#: compiled once (lxml compiles an XPath string on every call)
+_CARDS = etree.XPath(
+    '//*[(self::article or contains(concat(" ", normalize-space(@class), " "), " views-row "))'
+    " and not(ancestor::aside or ancestor::footer or ancestor::nav or ancestor::article)]"
+)
 
 
 def post_cards(doc: Any, title_el: Any, zones: dict[Any, bool]) -> set[Any]:
     """Post cards shown by the page (``<article>`` or Drupal ``views-row`` elements) outside
     asides, footers and related blocks, not nested in another article, and not the one holding
     the page's own ``<h1>``."""
-    cards = doc.xpath(
-        '//*[(self::article or contains(concat(" ", normalize-space(@class), " "), " views-row "))'
-        " and not(ancestor::aside or ancestor::footer or ancestor::nav or ancestor::article)]"
-    )
+    cards = _CARDS(doc)
     own = set()
     node = title_el
     while node is not None:
