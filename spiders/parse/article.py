@@ -368,7 +368,7 @@ def _base_options(with_metadata: bool, fast: bool) -> Extractor:
         comments=False,
         tables=True,
         with_metadata=with_metadata,
-        date_params=DATE_PARAMS,
+        date_params=DATE_PARAMS,  # type: ignore[arg-type]  # annotated dict[str, str], read as htmldate kwargs
     )
 
 
