@@ -1,4 +1,5 @@
-"""What does Vigie cost over a bare Scrapy crawl of the same pages? (issue 7; goal: ratio ≤ 1.3)
+"""What does Vigie cost over a bare Scrapy crawl of the same pages? (issues 7, 15; goals: ratio
+≤ 1.5 with pages served at once, ≤ 1.15 with article pages served 50 ms late)
 
 Vigie: ``monitor.runs.launch.crawl_source`` on a fresh database, the full pipeline (discovery through
 home, robots.txt, feed, sitemap and listings; article parsing with trafilatura; normalize, match,
@@ -42,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-GOAL = 1.3
+GOAL = 1.5  # pages served at once: Vigie's CPU per page is all there is (issue 15)
+GOAL_LATENCY = 1.15  # article pages served late: Vigie's work overlaps the downloads (issue 15)
 SOURCE = "bench"
 LOG_LEVEL = "WARNING"  # both sides: no per-request log lines
 
@@ -325,8 +327,12 @@ class OverheadResult:
     def cpu_ratio(self) -> float:
         return statistics.median(self.vigie_cpu) / statistics.median(self.bare_cpu)
 
+    @property
+    def goal(self) -> float:
+        return GOAL_LATENCY if self.latency_ms else GOAL
+
     def verdict(self) -> str:
-        return "meets" if self.ratio <= GOAL else "MISSES"
+        return "meets" if self.ratio <= self.goal else "MISSES"
 
     def lines(self) -> list[str]:
         v, b = statistics.median(self.vigie), statistics.median(self.bare)
@@ -337,7 +343,7 @@ class OverheadResult:
             f"  runs: {', '.join(f'{x:.2f}' for x in self.bare)}",
             f"Vigie crawl_source (full pipeline, fresh db)      {v:7.2f} s  {self.vigie_requests} requests"
             f"  runs: {', '.join(f'{x:.2f}' for x in self.vigie)}",
-            f"ratio Vigie / bare = {self.ratio:.2f}  (goal ≤ {GOAL}: {self.verdict()})",
+            f"ratio Vigie / bare = {self.ratio:.2f}  (goal ≤ {self.goal}: {self.verdict()})",
             f"CPU of the crawl child (median): bare {statistics.median(self.bare_cpu):.1f} s, "
             f"Vigie {statistics.median(self.vigie_cpu):.1f} s, ratio {self.cpu_ratio:.2f} "
             "(less sensitive than wall time to other load on the machine)",
@@ -353,8 +359,9 @@ class OverheadResult:
                 f"(same settings both sides: {lat.concurrency}) --",
                 *lat.lines(),
                 "",
-                f"summary: ratio Vigie / bare at 0 ms = {self.ratio:.2f} ({self.verdict()}), "
-                f"at {lat.latency_ms} ms = {lat.ratio:.2f} ({lat.verdict()}); goal ≤ {GOAL}",
+                f"summary: ratio Vigie / bare at 0 ms = {self.ratio:.2f} (goal ≤ {self.goal}: "
+                f"{self.verdict()}), at {lat.latency_ms} ms = {lat.ratio:.2f} (goal ≤ {lat.goal}: "
+                f"{lat.verdict()}); CPU ratio {self.cpu_ratio:.2f} and {lat.cpu_ratio:.2f}",
             ]
         if self.profile:
             out += ["", *self.profile]
@@ -453,10 +460,14 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     from bench.sitegen import generate
 
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
         site = generate(Path(tmp) / "site", a.articles)
         result = run(site, Path(tmp), a.repeat, True if a.profile else None, a.latency_ms)
         print("\n".join(result.lines()))
+    # the machine's other load inflates wall times (CPU times much less): say how busy it was
+    after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average (1, 5, 15 min) before: {load}, after: {after}")
     return 0
 
 
