@@ -69,13 +69,12 @@ def polite_settings(
         "LOG_FORMAT": "%(asctime)s %(levelname)s %(name)s: %(message)s",
         "LOGSTATS_INTERVAL": 0,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        # CPU per page (issue 15, bench/crawl_overhead.py --profile). Scrapy runs a callback's
-        # output through CONCURRENT_ITEMS asyncio workers, all created for every response (100
-        # by default: 100 tasks per article page that yields one item); the pipeline is
-        # synchronous, so one worker stores the same items in the same order.
-        "CONCURRENT_ITEMS": 1,
-        # The check reads a generator callback's source with inspect + ast; its cache is keyed
-        # by weak references to each request's bound method, which die with the request, so it
+        # CPU per page (issue 15, bench/crawl_overhead.py --profile). Not CONCURRENT_ITEMS = 1,
+        # though Scrapy creates that many asyncio tasks for every response (100 by default): it
+        # saves about 1 ms per page on both sides of the bench, but changed when items reach the
+        # pipeline in tests/faults/test_kill.py (no batch committed before any of its kills).
+        # The check below reads a generator callback's source with inspect + ast; its cache is
+        # keyed by weak references to each request's bound method, which die with the request, so it
         # reran on one page in five. It only warns about a programming mistake in a callback.
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "FEEDS": {},
