@@ -49,6 +49,8 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,
 # sentinels for breaks produced by block elements (never present in real text after cleanup)
 _LINE, _PARA, _BR = "\x1e", "\x1d", "\x1f"
 _WS = re.compile(r"\s+")
+_BLANKS = re.compile(r"[ \t]+")
+_AMP_ENTITY = re.compile(r"&amp;(?=#?[A-Za-z0-9]{1,32};)")
 _BREAKS = re.compile(r"[ \t]*[\x1d-\x1f][\x1d-\x1f \t]*")
 _PARA_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 blockquote section article header footer aside ul ol dl table "
@@ -68,6 +70,8 @@ def _unescape(value: str) -> str:
 
     Only well-formed entities (with ";") are touched: "R&D" or "AT&T" stay as they are.
     """
+    if "&" not in value:  # most texts: nothing to decode
+        return value
     for _ in range(3):
         decoded = _ENTITY.sub(lambda m: html.unescape(m.group()), value)
         if decoded == value:
@@ -122,7 +126,7 @@ def _layout(text: str) -> str:
     paragraphs: list[str] = []
     current: list[str] = []
     for raw in text.split("\n"):
-        line = re.sub(r"[ \t]+", " ", raw).strip()
+        line = _BLANKS.sub(" ", raw).strip()
         if line:
             current.append(line)
         elif current:
@@ -149,7 +153,7 @@ def clean_text(value: str | None) -> str | None:
 
 def _unescape_amp_entities(value: str) -> str:
     """``&amp;eacute;`` → ``&eacute;`` before parsing, so the parser decodes it in one go."""
-    return re.sub(r"&amp;(?=#?[A-Za-z0-9]{1,32};)", "&", value)
+    return _AMP_ENTITY.sub("&", value) if "&amp;" in value else value
 
 
 def clean_line(value: str | None) -> str | None:
@@ -157,7 +161,7 @@ def clean_line(value: str | None) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
-    return re.sub(r"\s+", " ", text).strip() or None
+    return _WS.sub(" ", text).strip() or None
 
 
 def _fold_char(char: str) -> str:
