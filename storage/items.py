@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any, Literal
 
 import sqlite_utils
@@ -59,10 +60,7 @@ def upsert_item(
         previous = _stored(db, row["id"])
     if previous is None:
         new = dict(row, first_seen=now, last_seen=now)
-        cols = ", ".join(f"[{c}]" for c in new)
-        conn.execute(
-            f"INSERT INTO items ({cols}) VALUES ({', '.join('?' * len(new))})", list(new.values())
-        )
+        conn.execute(_insert_sql(tuple(new)), list(new.values()))
         return "new", None, []
     for flag in sticky:
         if previous.get(flag):
@@ -97,6 +95,13 @@ def upsert_item(
     sets = ", ".join(f"[{c}] = ?" for c in update)
     conn.execute(f"UPDATE items SET {sets} WHERE id = ?", [*update.values(), row["id"]])
     return "changed", previous, changed
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    """The INSERT of a row with these columns (the same few shapes over a whole dump)."""
+    cols = ", ".join(f"[{c}]" for c in columns)
+    return f"INSERT INTO items ({cols}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def _stored(db: sqlite_utils.Database, item_id: str) -> dict[str, Any] | None:

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("vigie.pipeline")
 
-BATCH_ITEMS = 500
+BATCH_ITEMS = 2000
 #: Scrapy stat counting items of a type the pipeline does not handle
 UNKNOWN_ITEMS = "vigie/unknown_items"
 #: item classes the pipeline handles (tests/test_sources.py checks every family against it)

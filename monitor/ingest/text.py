@@ -122,11 +122,11 @@ def _break(run: re.Match[str]) -> str:
 
 def _layout(text: str) -> str:
     """Collapse spaces within lines; blank lines (or paragraph sentinels) → one "\\n\\n"."""
-    text = _BREAKS.sub(_break, text)
+    text = _BLANKS.sub(" ", _BREAKS.sub(_break, text))  # a run never spans a line break
     paragraphs: list[str] = []
     current: list[str] = []
     for raw in text.split("\n"):
-        line = _BLANKS.sub(" ", raw).strip()
+        line = raw.strip()
         if line:
             current.append(line)
         elif current:
