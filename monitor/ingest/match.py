@@ -100,12 +100,20 @@ def compile_term(term: str) -> re.Pattern[str]:
         what = "is empty" if not folded else "has only wildcards or separators"
         raise ValueError(f"watch term {term!r} {what}: write at least one word")
     pattern: list[str] = []
-    for token in _TOKENS.findall(folded):
+    tokens = _TOKENS.findall(folded)
+    for token in tokens:
         if not token.strip(" \t\n\r'-"):  # a separator run
             pattern.append(_SEPARATOR_RUN if any(c.isspace() for c in token) else _SEPARATOR_OPT)
         else:
             pattern.append(_word_pattern(term, token))
-    return re.compile(r"(?<!\w)" + "".join(pattern) + r"(?!\w)")
+    body = "".join(pattern)
+    # "(?<!\w)s…" written "s(?<!\ws)…": the same matches, but a pattern that starts with a
+    # literal lets the regex engine jump to that letter instead of trying every position
+    # (the no-hit check over a dump's texts ran 6x faster, issue 15)
+    first = re.escape(tokens[0][0])
+    if body.startswith(first):
+        return re.compile(first + rf"(?<!\w{first})" + body[len(first) :] + r"(?!\w)")
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)")
 
 
 def _original_span(original: str, index: list[int], start: int, end: int) -> tuple[int, int]:
