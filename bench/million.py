@@ -9,7 +9,8 @@ Figures, each with its goal (same run, side by side):
 
 - database size (file, and the biggest tables/indexes when SQLite has ``dbstat``);
 - ``vigie serve`` (the real Datasette process, over HTTP): full-text search for a common and a
-  rare word (table page and the ``search`` canned query), the items table with its facets (and
+  rare word (items table page and JSON, the ``search`` canned query, the French ``/recherche``
+  page), the items table with its default facets as shipped in the metadata (JSON and HTML, and
   each facet's own query, timed on the same file), every canned query of
   ``monitor/web/datasette/metadata.yaml``, the item page: p50 and p95 over ``--repeat`` requests
   (goal p95 < 300 ms for search, < 500 ms for canned queries);

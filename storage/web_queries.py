@@ -39,7 +39,7 @@ def latest_mentions(conn: sqlite3.Connection, limit: int = 15) -> list[dict[str,
 #: found in most of a million items would otherwise make every search read, count, facet and
 #: sort hundreds of thousands of rows (seconds); the newest matches are read from the end of the
 #: FTS index and cost milliseconds whatever the word (bench/million.py, issue 15)
-SEARCH_WINDOW = 5000
+SEARCH_WINDOW = 2000
 
 
 def _quote(name: str) -> str:
