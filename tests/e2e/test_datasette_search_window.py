@@ -117,6 +117,12 @@ def test_a_common_word_keeps_its_newest_matches_with_count_facets_and_a_note(
     assert {r["value"]: r["count"] for r in facets["kind"]["results"]} == {"article": SEARCH_WINDOW}
 
 
+def test_an_empty_search_box_sent_with_a_filter_filters_only(served: Served) -> None:
+    data = served.json("/vigie/items.json?_search=&followed=1&_nofacet=1")
+    assert data["filtered_table_rows_count"] == 3  # type: ignore[index]
+    assert " match " not in data["query"]["sql"]  # type: ignore[index]
+
+
 def test_a_search_the_fts_index_cannot_read_alone_keeps_datasettes_own_clause(
     served: Served,
 ) -> None:

@@ -12,7 +12,9 @@ the count and the facets then work on at most ``SEARCH_WINDOW`` rows, in millise
 with fewer matches gets all of them, as before; a word with more says so in the page's
 description (the count shown is then the window's). Same search syntax as Datasette's
 (``searchmode`` / ``_searchmode``), same search box, same JSON; column searches
-(``_search_title=``) and tables without full-text search keep Datasette's clause.
+(``_search_title=``) and tables without full-text search keep Datasette's clause. An empty
+``_search=`` (the table form's search box left blank while applying a filter) searches nothing
+instead of Datasette's HTTP 400 (FTS5 syntax error).
 
 Why a hook wrapper and not configuration: no Datasette 0.65 setting bounds the count or the
 facets of a table search (``sql_time_limit_ms`` would also cut the canned queries), and the
@@ -49,6 +51,8 @@ def windowed_search(request, database, table, datasette, default):
         if not fts_table or fts_pk != "rowid":
             return await await_me_maybe(default)
         search = request.args["_search"]
+        if not search.strip():  # the table form's empty box, sent with a filter: no search
+            return FilterArguments([], {}, [], {"supports_search": True, "search": ""})
         raw = request.args.get("_searchmode", meta.get("searchmode")) == "raw"
         match = search if raw else escape_fts(search)
         try:
