@@ -110,9 +110,9 @@ def test_a_common_word_keeps_its_newest_matches_with_count_facets_and_a_note(
     assert len(seen) == SEARCH_WINDOW
     assert set(RARE) <= seen
     assert {f"common-{i:05d}" for i in range(6)}.isdisjoint(seen)
-    # the four default facets, counted over the window
+    # the default facets, counted over the window
     facets = data["facet_results"]
-    assert set(facets) == {"source", "kind", "status", "matched"}
+    assert set(facets) == {"source", "kind", "matched"}
     assert sum(r["count"] for r in facets["source"]["results"]) == SEARCH_WINDOW
     assert {r["value"]: r["count"] for r in facets["kind"]["results"]} == {"article": SEARCH_WINDOW}
 
