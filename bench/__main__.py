@@ -10,6 +10,8 @@ Benchmarks (each compares with a baseline measured in the same run):
   incremental  first, unchanged and 1 %-changed re-crawls: requests and bytes (bench/incremental.py)
   dump         Assemblée dump ingest vs json.loads + insert_all (bench/dump_ingest.py, issue 3)
   amendments   Assemblée amendments first ingest and a day's update (bench/amendments_ingest.py, issue 11)
+  daily        a day's update through the publication list over HTTP: requests and seconds
+               (bench/anlegis_daily.py, issue 11)
   daemon       daemon RSS over many one-second-schedule runs (bench/daemon_memory.py, issue 5)
   peer         urlwatch on the same pages, side by side with Vigie (bench/peer_urlwatch.py)
   dates        publication day and title accuracy on the labelled pages, Vigie next to htmldate
@@ -48,6 +50,7 @@ ALL = [
     "overhead",
     "incremental",
     "dump",
+    "daily",
     "amendments",
     "daemon",
     "peer",
@@ -204,11 +207,14 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
     dump_args = ["--n", str(plan.dump_n)]
     daemon_args = ["--runs", str(plan.daemon_runs)]
     amend_args = ["--n", str(2 * plan.dump_n), "--day", "300"]
-    # full run: ~5 min once the archives exist (rematch on 50,000 items: see bench/million.py)
+    daily_args = ["--n", str(plan.dump_n // 5), "--changed", "200", "--new", "100"]
+    # full run: ~2 min once the archives exist (measured 110 s with the 1M archive in the page
+    # cache, 2 shared cores; rematch on 50,000 items: see bench/million.py); 20 requests per
+    # figure so that p95 is not just the slowest of 10
     million_args = ["--n", str(plan.million_n)] + (
         ["--repeat", "5", "--crawl-repeat", "1", "--rematch-n", "20000"]
         if plan.quick
-        else ["--repeat", "10", "--rematch-n", "50000"]
+        else ["--repeat", "20", "--rematch-n", "50000"]
     )
     jorf_args = ["--archives", "10", "--texts", "200"] if plan.quick else ["--archives", "60"]
     return [
@@ -236,6 +242,12 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             "3c. Assemblée amendments ingest and a day's update (issue 11)",
             other_engineers("amendments_ingest", amend_args, 1200),
             f"{py} bench.amendments_ingest {' '.join(amend_args)}",
+        ),
+        (
+            "daily",
+            "3e. Assemblée legislative watch, a day's update through the publication list (issue 11)",
+            other_engineers("anlegis_daily", daily_args, 900),
+            f"{py} bench.anlegis_daily {' '.join(daily_args)}",
         ),
         (
             "daemon",

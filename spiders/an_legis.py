@@ -8,8 +8,14 @@ Bills, reports, texts adopted and dossiers; amendments; agenda points; sitting s
 2. **Daily publication lists**, one per day after ``lists_read_until`` (or from ``since``, else
    today only) up to today; today's list is read on every run (it grows all day). A 404 is a day
    without publication, not an error.
-3. **Deputies** (AMO10), without validators, when amendments will be read: authors, cosigners,
-   groups and the bodies meeting (commissions) are named from it.
+3. **Deputies** (AMO10), when amendments or agenda points will be read: authors, cosigners,
+   groups and the bodies meeting (commissions) are named from it. The table read last time is
+   kept in the database (``storage/deputies.py``: deputies by ``PA…`` uid and bodies by ``PO…``
+   uid, from the same dump) and passed in as ``known_deputies``; the dump is then asked with its
+   validators, and a 304 means the stored names are current (issue 15: the dump is several MB,
+   and was downloaded in full on every night amendments moved). Without a stored table it is
+   asked without validators. A freshly read dump is handed to the pipeline as one
+   ``DeputiesItem`` and its validators are saved only with it.
 4. **Ingest** of every changed dump: one ``LegisItem`` per record (per agenda point, per top-level
    point of a transcript). A record whose bytes are those stored last time (``fingerprints``) is
    not reparsed (``SeenItem``); a record older than a version already held (``known``, from a
@@ -48,7 +54,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from spiders.base import SourceSpider
-from spiders.items import LegisItem, ListsReadItem, SeenItem, ValidatorItem
+from spiders.items import DeputiesItem, LegisItem, ListsReadItem, SeenItem, ValidatorItem
 from spiders.parse.an_agenda import parse_reunion
 from spiders.parse.an_amendment import parse_amendment
 from spiders.parse.an_days import days_to_read
@@ -82,6 +88,8 @@ UNKNOWN_DECISIONS = "vigie/unknown_decisions"
 PARIS = ZoneInfo("Europe/Paris")
 _MEMBER_UID = re.compile(r"(?:^|/)(?P<uid>[^/]+?)\.(?:json|xml)$")
 _DATE_FIELDS = ("date_decided", "date_published", "date_tabled", "last_act_date")
+#: bodies (groups, commissions) in AMO10 and in the stored deputies table; deputies are "PA…"
+ORGANE_PREFIX = "PO"
 
 
 class AnLegisSpider(SourceSpider):
@@ -102,6 +110,7 @@ class AnLegisSpider(SourceSpider):
         today: str | None = None,
         max_dump_bytes: int = 600_000_000,
         deputies: bool = True,
+        known_deputies: dict[str, dict[str, str | None]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(source, url, **kwargs)
@@ -129,8 +138,18 @@ class AnLegisSpider(SourceSpider):
         self.dump_ts: dict[str, str] = {}  # uid → source_ts of the dump version read this run
         self.text_dossier: dict[str, str] = {}  # document uid → dossier uid (this run's dump)
         self.text_title: dict[str, str] = {}  # document uid → title (this run's dump)
+        # the last AMO10 read (storage/deputies.py): names on a 304 (see stage 3)
         self.deputies: dict[str, Deputy] = {}
         self.organes: dict[str, str] = {}
+        for uid, d in (known_deputies or {}).items():
+            if not d.get("name"):
+                continue
+            if uid.startswith(ORGANE_PREFIX):
+                self.organes[uid] = d["name"] or ""
+            else:
+                self.deputies[uid] = Deputy(
+                    uid, d["name"] or "", d.get("circonscription"), d.get("group_name")
+                )
         self.pending_docs = 0
 
     # -- URLs -------------------------------------------------------------------------------
@@ -222,7 +241,8 @@ class AnLegisSpider(SourceSpider):
             req = self.request(
                 self.dump_url(DEPUTIES),
                 self.parse_deputies_dump,
-                conditional=False,
+                # asked with its validators only when the names it gave last time are held
+                conditional=bool(self.deputies),
                 meta=self._dump_meta(),
             )
             yield req.replace(errback=self.deputies_failed)
@@ -231,14 +251,28 @@ class AnLegisSpider(SourceSpider):
 
     # -- stage 3: deputies ------------------------------------------------------------------
     def parse_deputies_dump(self, response: Response) -> Iterator[Any]:
+        if self.unusable(response):  # 304: the stored table is current
+            logger.info(
+                "%s: deputies unchanged: %d stored names, %d bodies",
+                self.source,
+                len(self.deputies),
+                len(self.organes),
+            )
+            yield from self._ingest()
+            return
         path = self.workdir / "deputies.zip"
         path.write_bytes(response.body)
         try:
-            self.deputies = parse_deputies(path)
-            self.organes = parse_organes(path)
+            deputies, organes = parse_deputies(path), parse_organes(path)
         except DumpError as exc:
+            deputies, organes = {}, {}
             self.fetch_failed(response.url, f"deputies dump unreadable, names left empty: {exc}")
         path.unlink(missing_ok=True)
+        if deputies:
+            self.deputies, self.organes = deputies, organes
+            yield DeputiesItem(source=self.source, deputies=deputy_rows(deputies, organes))
+            if v := self.validator(response, deferred=True):
+                yield v
         yield from self._ingest()
 
     def deputies_failed(self, failure: Failure) -> Iterator[Any]:
@@ -454,6 +488,23 @@ class AnLegisSpider(SourceSpider):
 
     def closed(self, reason: str) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def deputy_rows(
+    deputies: dict[str, Deputy], organes: dict[str, str]
+) -> list[dict[str, str | None]]:
+    """The ``deputies`` table rows of one AMO10 read: each deputy, then each body (``PO…`` uid,
+    its label as ``name``), so that a 304 next time still names groups and commissions."""
+    rows: list[dict[str, str | None]] = [
+        {"uid": d.uid, "name": d.name, "circonscription": d.circonscription, "group_name": d.group}
+        for d in deputies.values()
+    ]
+    rows += [
+        {"uid": uid, "name": label, "circonscription": None, "group_name": None}
+        for uid, label in organes.items()
+        if uid.startswith(ORGANE_PREFIX)
+    ]
+    return rows
 
 
 def _own_ts(item: LegisItem) -> str | None:

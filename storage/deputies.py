@@ -4,6 +4,10 @@ Why stored: question records carry only the author's ``PA…`` id. Without a cop
 deputies dump, a 304 on AMO10 would leave new questions without names, so the dump used to be
 downloaded in full on every night a question dump changed. With this table the dump is asked
 with its ETag and a 304 means "the names stored here are current".
+
+The legislative source (``an_legis``) also keeps the bodies of the same dump here (political
+groups, commissions: ``uid`` ``PO…``, ``name`` = their label, other columns empty): amendments
+name their author's group and agenda points their commission by ``PO…`` ref (issue 15).
 """
 
 from __future__ import annotations

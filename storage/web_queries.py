@@ -17,7 +17,9 @@ _LIST_COLUMNS = (
 )
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: list | tuple = ()) -> list[dict[str, Any]]:
+def _rows(
+    conn: sqlite3.Connection, sql: str, params: list | tuple | dict[str, Any] = ()
+) -> list[dict[str, Any]]:
     cur = conn.execute(sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -33,15 +35,53 @@ def latest_mentions(conn: sqlite3.Connection, limit: int = 15) -> list[dict[str,
     )
 
 
+#: how many matches of a full-text search are kept: the most recently collected ones. A word
+#: found in most of a million items would otherwise make every search read, count, facet and
+#: sort hundreds of thousands of rows (seconds); the newest matches are read from the end of the
+#: FTS index and cost milliseconds whatever the word (bench/million.py, issue 15)
+SEARCH_WINDOW = 2000
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def newest_matches_clause(fts_table: str, param: str, window: int = SEARCH_WINDOW) -> str:
+    """A ``WHERE`` term: the row is among the ``window`` most recently collected matches of
+    the FTS5 query bound to ``:param`` (rowids grow with collection: an external-content FTS
+    index keyed by ``items.rowid`` answers ``ORDER BY rowid DESC LIMIT n`` from the end of
+    its doclists, without reading the older matches)."""
+    fts = _quote(fts_table)
+    return (
+        f"rowid in (select rowid from {fts} where {fts} match :{param} "
+        f"order by rowid desc limit {int(window)})"
+    )
+
+
+def matches_beyond_window(
+    conn: sqlite3.Connection, fts_table: str, query: str, window: int = SEARCH_WINDOW
+) -> bool:
+    """True when the FTS5 query matches more than ``window`` rows (read up to ``window + 1``
+    from the end of the index, never the whole doclist); raises ``sqlite3.OperationalError``
+    on a query FTS5 cannot parse."""
+    fts = _quote(fts_table)
+    sql = (
+        f"select count(*) from (select rowid from {fts} where {fts} match ? "
+        "order by rowid desc limit ?)"
+    )
+    return conn.execute(sql, [query, window + 1]).fetchone()[0] > window
+
+
 def search(conn: sqlite3.Connection, query: str, limit: int = 100) -> list[dict[str, Any]]:
     """Full-text search over title, body and answer (FTS5 syntax, accents ignored), newest
-    first; raises ``sqlite3.OperationalError`` on a query FTS5 cannot parse."""
+    first among the ``SEARCH_WINDOW`` most recently collected matches; raises
+    ``sqlite3.OperationalError`` on a query FTS5 cannot parse."""
     return _rows(
         conn,
         f"SELECT {_LIST_COLUMNS}, body, coalesce(published, first_seen) AS shown_date FROM items "
-        "WHERE rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?) "
-        "ORDER BY coalesce(published, first_seen) DESC LIMIT ?",
-        [query, limit],
+        f"WHERE {newest_matches_clause('items_fts', 'q')} "
+        "ORDER BY coalesce(published, first_seen) DESC LIMIT :limit",
+        {"q": query, "limit": limit},
     )
 
 

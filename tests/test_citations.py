@@ -18,6 +18,10 @@ CASES = tomllib.loads((Path(__file__).parent / "cases" / "citations.toml").read_
 def test_case(case):
     got = [[c.kind, c.number, c.text_number or ""] for c in find_citations(case["text"])]
     assert got == case["expected"]
+    # the pipeline's call (no span map, issue 15) finds exactly the same, in the same order
+    fast = find_citations(case["text"], spans=False)
+    assert [[c.kind, c.number, c.text_number or ""] for c in fast] == case["expected"]
+    assert all((c.start, c.end) == (0, 0) for c in fast)
 
 
 def test_span_maps_back_to_the_original_text():

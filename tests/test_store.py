@@ -8,7 +8,7 @@ import pytest
 
 from monitor.ingest.records import CONTENT_FIELDS
 from storage.db import open_db, write_tx
-from storage.items import add_hints, known_articles, touch_items, upsert_item
+from storage.items import add_hints, held_items, known_articles, touch_items, upsert_item
 
 
 def row(**kw):
@@ -86,3 +86,26 @@ def test_hints_and_touch(db):
         add_hints(db, [("https://x.test/a", "sitemap", "2026-02-01")])
         assert touch_items(db, ["https://x.test/a"], "2026-03-01T00:00:00+00:00") == 1
     assert known_articles(db, "s") == {"https://x.test/a": {"feed": "a", "sitemap": "2026-02-01"}}
+
+
+def test_batch_read_of_held_rows_gives_the_same_outcomes(db):
+    """Issue 15: one SELECT per batch (held_items) instead of one per row; a second copy of an
+    id in the same batch sees the row the first copy wrote, not the stale batch read."""
+    up(db, row(id="a", url="https://x.test/a"))
+    batch = [
+        row(id="a", url="https://x.test/a", body="B2", content_hash="h2"),  # changed
+        row(id="b", url="https://x.test/b"),  # new
+        row(id="b", url="https://x.test/b", body="B3", content_hash="h3"),  # same batch, changed
+        row(id="c", url="https://x.test/c"),  # new
+    ]
+    with write_tx(db):
+        held = held_items(db, [r["id"] for r in batch])
+        assert held["a"]["body"] == "B" and held["b"] is None and held["c"] is None
+        outcomes = [
+            upsert_item(db, r, content_fields=CONTENT_FIELDS, now="t2", run_id=2, held=held)[0]
+            for r in batch
+        ]
+    assert outcomes == ["changed", "new", "changed", "new"]
+    bodies = {r["id"]: r["body"] for r in db["items"].rows}
+    assert bodies == {"a": "B2", "b": "B3", "c": "B"}
+    assert [v["item_id"] for v in db["item_versions"].rows] == ["a", "b"]

@@ -5,7 +5,9 @@ loi visant à … (n° 2504)", "question écrite n° 13024", "QE 13024", "amende
 "amendements n°s 12 et 14", "amendement n° AS12", with the text an amendment belongs to when the
 sentence says it ("amendement n° 1234 à la proposition de loi n° 2504", "amendement n° 12 (PPL
 2504)"). Matching runs on the fold of ``monitor.ingest.text`` (case, accents, odd spaces), and
-spans are mapped back to the original text. Pure: no storage, no network.
+spans are mapped back to the original text (only when asked, and only for a text that cites
+something: the per-character map is the costly part and the pipeline needs no spans).
+Pure: no storage, no network.
 
 Near-misses that must not match: "loi n° 2016-41" (a law, not a bill), "décret n° 2021-1234",
 "article 51", dates, a bare "n° 2504", "PPL" without number.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from monitor.ingest.text import fold_with_map
+from monitor.ingest.text import fold, fold_with_map
 
 __all__ = ["Citation", "find_citations"]
 
@@ -31,19 +33,27 @@ _TEXT_AFTER = re.compile(
     rf"\s*(?:,\s*)?(?:(?:a|au|sur|de)\s+(?:la\s+|le\s+)?{_BILL_WORDS}\s*\(?\s*{_NUM}(\d{{1,5}}){_END}"
     rf"|\(\s*(?:{_ABBR}|{_BILL_WORDS})\s*(?:{_NUM})?(\d{{1,5}}){_END}\s*\))"
 )
+#: (kind, a substring every hit contains in the folded text: a cheap pre-check, pattern)
 _PATTERNS = [
-    ("bill", re.compile(rf"\b{_BILL_WORDS}\s*\(?\s*{_NUM}(\d{{1,5}}){_END}")),
-    ("bill", re.compile(rf"{_ABBR}\s*(?:{_NUM})?(\d{{1,5}}){_END}")),
+    ("bill", "loi", re.compile(rf"\b{_BILL_WORDS}\s*\(?\s*{_NUM}(\d{{1,5}}){_END}")),
+    ("bill", "p", re.compile(rf"{_ABBR}\s*(?:{_NUM})?(\d{{1,5}}){_END}")),
     # "la proposition de loi visant à … (n° 2504)": title in between, same clause
-    ("bill", re.compile(rf"\b{_BILL_WORDS}\b[^.;()\n]{{1,300}}?\(\s*{_NUM}(\d{{1,5}}){_END}\s*\)")),
     (
+        "bill",
+        "loi",
+        re.compile(rf"\b{_BILL_WORDS}\b[^.;()\n]{{1,300}}?\(\s*{_NUM}(\d{{1,5}}){_END}\s*\)"),
+    ),
+    (
+        "question",
         "question",
         re.compile(
             rf"\bquestions?\s+(?:ecrites?|orales?(?:\s+sans\s+debat)?|au\s+gouvernement)\s+{_NUM}(\d{{1,6}}){_END}"
         ),
     ),
-    ("question", re.compile(rf"\b(?:qe|qosd|qg)\s*(?:{_NUM})?(\d{{1,6}}){_END}")),
+    ("question", "q", re.compile(rf"\b(?:qe|qosd|qg)\s*(?:{_NUM})?(\d{{1,6}}){_END}")),
 ]
+_LIST_SPLIT = re.compile(_LIST_SEP)
+_NUM_PREFIX = re.compile(rf"^{_NUM}|\s+")
 _AMENDMENTS = re.compile(
     rf"\bamendements?\s+{_NUM}({_AMDT_NO}{_END}(?:{_LIST_SEP}(?:{_NUM})?{_AMDT_NO}{_END})*)"
 )
@@ -65,33 +75,40 @@ class Citation:
 _CUE = re.compile(r"loi|ppl|pjl|question|\bqe\b|amendement", re.IGNORECASE)
 
 
-def find_citations(value: str | None) -> list[Citation]:
-    """Every citation in ``value``, in text order, each (kind, number, text_number) once."""
+def find_citations(value: str | None, *, spans: bool = True) -> list[Citation]:
+    """Every citation in ``value``, in text order, each (kind, number, text_number) once.
+
+    ``spans=False`` leaves ``start``/``end`` at 0: the pipeline stores only what is cited, and
+    mapping folded positions back to the original text cost more than finding the citations."""
     if not value or not _CUE.search(value):
-        return []  # no cue word at all: most texts, and the fold below is the costly part
-    folded, index = fold_with_map(value)
-    found: list[Citation] = []
-
-    def span(a: int, b: int) -> tuple[int, int]:
-        return index[a], index[b - 1] + 1
-
-    for kind, pattern in _PATTERNS:
-        for m in pattern.finditer(folded):
-            found.append(Citation(kind, m.group(1), None, *span(m.start(), m.end())))
-    for m in _AMENDMENTS.finditer(folded):
-        after = _TEXT_AFTER.match(folded, m.end())
-        text_number = (after.group(1) or after.group(2)) if after else None
-        for num in re.split(_LIST_SEP, m.group(1)):
-            number = re.sub(rf"^{_NUM}|\s+", "", num.strip()).upper()
-            if not number:
-                continue
-            found.append(Citation("amendment", number, text_number, *span(m.start(), m.end())))
-    found.sort(key=lambda c: (c.start, c.kind))
+        return []  # no cue word at all: most texts
+    folded = fold(value)
+    hits: list[tuple[int, int, str, str, str | None]] = []  # folded start, end, kind, …
+    for kind, cue, pattern in _PATTERNS:
+        if cue in folded:
+            for m in pattern.finditer(folded):
+                hits.append((m.start(), m.end(), kind, m.group(1), None))
+    if "amendement" in folded:
+        for m in _AMENDMENTS.finditer(folded):
+            after = _TEXT_AFTER.match(folded, m.end())
+            text_number = (after.group(1) or after.group(2)) if after else None
+            for num in _LIST_SPLIT.split(m.group(1)):
+                number = _NUM_PREFIX.sub("", num.strip()).upper()
+                if not number:
+                    continue
+                hits.append((m.start(), m.end(), "amendment", number, text_number))
+    if not hits:
+        return []
+    # folded positions keep the original order (folding never reorders characters)
+    hits.sort(key=lambda h: (h[0], h[2]))
+    index = fold_with_map(value)[1] if spans else None
     seen: set[tuple[str, str, str | None]] = set()
     out = []
-    for c in found:
-        key = (c.kind, c.number, c.text_number)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
+    for a, b, kind, number, text_number in hits:
+        key = (kind, number, text_number)
+        if key in seen:
+            continue
+        seen.add(key)
+        where = (index[a], index[b - 1] + 1) if index is not None else (0, 0)
+        out.append(Citation(kind, number, text_number, *where))
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from monitor.ingest.dates import DateError, normalize_date
@@ -27,6 +28,11 @@ KINDS = LEGIS_KINDS  # the spiders' vocabulary, one list
 #: the kinds whose own match makes them (and what hangs on them) followed
 ROOT_KINDS = ("document", "dossier", "jo_text")
 
+#: short values that repeat across a dump (authors, dates, decision labels, "Amendement n° 12
+#: (Art. 1er)"): cleaned once each; clean_line is pure (as normalize.py does for questions)
+_line = lru_cache(maxsize=16384)(clean_line)
+_DIGITS = re.compile(r"\d+")
+
 
 def _date(raw: str | None, now: datetime) -> str | None:
     try:
@@ -39,14 +45,14 @@ def legis_record(item: LegisItem, now: datetime) -> Record:
     """The normalized record; raises NormalizeError for an item that cannot be stored."""
     if not item.uid or item.kind not in KINDS:
         raise NormalizeError(f"{item.url or item.source}: legislative item without uid or kind")
-    title = clean_line(item.title)
+    title = _line(item.title)
     text = clean_text(item.text)
     if not title and not text:
         raise NormalizeError(f"{item.uid}: neither title nor text")
     extra = {k: v for k, v in (item.fields or {}).items() if v not in (None, "", [], {})}
     num = None
     if item.number not in (None, ""):
-        digits = re.search(r"\d+", str(item.number))
+        digits = _DIGITS.search(str(item.number))
         num = int(digits.group()) if digits else None
         if str(num) != str(item.number).strip():  # "AS12", "1234 (rect.)": kept as written
             extra.setdefault("number_label", str(item.number))
@@ -60,16 +66,16 @@ def legis_record(item: LegisItem, now: datetime) -> Record:
         kind=item.kind,
         url=item.url,
         title=title,
-        author=clean_line(extra.get("author_name")),
+        author=_line(extra.get("author_name")),
         fingerprint=item.fingerprint,
         published=_date(item.published_raw, now),
-        published_raw=clean_line(item.published_raw),
+        published_raw=_line(item.published_raw),
         body=text,
         chamber=item.chamber,
         legislature=item.legislature,
         number=num,
         status=item.status,
-        status_label=clean_line(item.status_label),
+        status_label=_line(item.status_label),
         extra=extra,
         source_ts=item.source_ts,
     )

@@ -107,16 +107,11 @@ def compile_term(term: str) -> re.Pattern[str]:
         else:
             pattern.append(_word_pattern(term, token))
     body = "".join(pattern)
+    # "(?<!\w)s…" written "s(?<!\ws)…": the same matches, but a pattern that starts with a
+    # literal lets the regex engine jump to that letter instead of trying every position
+    # (the no-hit check over a dump's texts ran 6x faster, issue 15)
     first = re.escape(tokens[0][0])
-    if (
-        pattern[0] is not _SEPARATOR_RUN
-        and pattern[0] is not _SEPARATOR_OPT
-        and body.startswith(first)
-    ):
-        # The same test as a leading (?<!\w), placed after the first letter: "s(?<!\ws)…" is
-        # "an s not preceded by a letter or digit". A pattern that opens with a literal lets
-        # the regex engine jump from one "s" to the next instead of trying every position:
-        # ten times faster on an article (bench/crawl_overhead.py), same hits, same spans.
+    if body.startswith(first):
         return re.compile(first + rf"(?<!\w{first})" + body[len(first) :] + r"(?!\w)")
     return re.compile(r"(?<!\w)" + body + r"(?!\w)")
 

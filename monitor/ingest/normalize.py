@@ -162,6 +162,11 @@ def question_record(item: QuestionItem, now: datetime, follow: set[str] | None =
     )
 
 
+#: one encoder each, built once: ``json.dumps(..., ensure_ascii=False)`` builds a new encoder on
+#: every call, and a dump's first ingest encodes four values per record (same output)
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_encode_sorted = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
 #: content fields added by later versions (issue 11), hashed only when not None
 _LATER_FIELDS = ("status_label", "extra")
 
@@ -175,16 +180,16 @@ def content_hash(record: Record) -> str:
     for f in _LATER_FIELDS:
         if content[f] is None:
             del content[f]
-    payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
+    payload = _encode_sorted(content)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def record_row(record: Record) -> dict:
     """The ``items`` row: JSON-encoded lists, the content hash."""
     row = dict(vars(record))  # the record's fields, in order; the two containers are encoded
-    row["matched_terms"] = json.dumps(record.matched_terms, ensure_ascii=False)
-    row["match_fields"] = json.dumps(record.match_fields, ensure_ascii=False)
+    row["matched_terms"] = _encode(record.matched_terms)
+    row["match_fields"] = _encode(record.match_fields)
     if record.extra is not None:
-        row["extra"] = json.dumps(record.extra, ensure_ascii=False, sort_keys=True)
+        row["extra"] = _encode_sorted(record.extra)
     row["content_hash"] = content_hash(record)
     return row

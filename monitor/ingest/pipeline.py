@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("vigie.pipeline")
 
-BATCH_ITEMS = 500
+BATCH_ITEMS = 2000
 #: Scrapy stat counting items of a type the pipeline does not handle
 UNKNOWN_ITEMS = "vigie/unknown_items"
 #: item classes the pipeline handles (tests/test_sources.py checks every family against it)
@@ -291,7 +291,7 @@ class StorePipeline:
         # an amendment's title is its own number ("Amendement n° 12 (Art. 1er)"), never a citation
         title = None if record.kind == "amendment" else record.title
         text = "\n".join(t for t in (title, record.body, record.answer_text) if t)
-        for c in find_citations(text):
+        for c in find_citations(text, spans=False):
             if c.kind == "amendment" and not c.text_number:
                 continue  # "amendement n° 12" alone names no text: ambiguous across texts
             self.citations.append((record.id, c.kind, c.number, c.text_number))
@@ -317,8 +317,10 @@ class StorePipeline:
         counts = dict(self.counts)
         try:
             with write_tx(self.db):
+                # the stored rows of the whole batch in one read, not one SELECT per record
+                held = store_items.held_items(self.db, [r.id for r in self.buffer])
                 for record in self.buffer:
-                    self._store(record, now)
+                    self._store(record, now, held)
                 if self.seen:
                     store_items.touch_items(self.db, self.seen, now)
                 if self.hints:
@@ -332,6 +334,8 @@ class StorePipeline:
         except (DatabaseError, StorageError) as exc:
             self.counts = counts  # the batch was rolled back: it was not stored, do not count it
             self._stop_on_write_error(exc)
+        else:
+            self.deputies = None  # stored once: not rewritten with every later batch
         self.buffer, self.seen, self.validators, self.hints = [], [], [], []
         self.links, self.citations = [], []
 
@@ -344,7 +348,6 @@ class StorePipeline:
             ref = ":".join(["ref", kind, number, *([text_number] if text_number else [])])
             rows.append((from_id, target or ref, "cites"))
         return rows
-        self.deputies = None
 
     def _stop_on_write_error(self, exc: BaseException) -> None:
         """The database refused a batch (disk full, I/O error): say so once and stop the crawl.
@@ -378,7 +381,9 @@ class StorePipeline:
                 "%s: could not record the failed run either: %s", self.source, _root_cause(exc)
             )
 
-    def _store(self, record: Record, now: str) -> None:
+    def _store(
+        self, record: Record, now: str, held: dict[str, dict[str, Any] | None] | None = None
+    ) -> None:
         db = self._require_db()
         row = record_row(record)
         outcome, previous, changed = store_items.upsert_item(
@@ -388,6 +393,7 @@ class StorePipeline:
             now=now,
             run_id=self.run_id,
             classify=alert_policy.version_event,
+            held=held,
         )
         self.counts[f"items_{outcome}"] += 1
         ev = alert_policy.item_event(outcome, row, previous, changed)

@@ -15,6 +15,7 @@ from pydantic import Field
 from monitor.sources.base import HttpUrl, SourceBase
 from spiders import defaults
 from storage import legis as store_legis
+from storage.deputies import load_deputies
 from storage.state import get_state
 
 if TYPE_CHECKING:
@@ -83,4 +84,6 @@ def spider_kwargs(
         "lists_read_until": get_state(db, name, LISTS_READ_UNTIL) if db is not None else None,
         "max_dump_bytes": cfg.crawl.max_dump_bytes,
         "today": os.environ.get(TODAY_KNOB) or None,
+        # the last AMO10 read: the deputies dump is asked conditionally and a 304 keeps names
+        "known_deputies": load_deputies(db, name) if db is not None else {},
     }

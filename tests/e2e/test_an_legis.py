@@ -22,6 +22,8 @@ from tests.support.anlegis_fixtures import (
     AM,
     AM_OTHER,
     AM_UNKNOWN,
+    AMO10,
+    COMMISSION,
     DOSSIER,
     OTHER_DOC,
     OTHER_DOSSIER,
@@ -58,9 +60,11 @@ def story(tmp_path_factory):
     runs = {}
     for name, day in (("day1", "2026-03-10"), ("day2", "2026-03-11"), ("again", "2026-03-11")):
         before = _alerts(tmp)
+        srv.reset_counts()
         res = vigie("crawl", "an", config=cfg, env={"VIGIE_TODAY": day})
         assert res.returncode == 0, res.stdout + res.stderr[-3000:]
-        runs[name] = (res, _alerts(tmp)[len(before) :])
+        # (result, alerts of the run, AMO10 requests: path, status, asked with validators)
+        runs[name] = (res, _alerts(tmp)[len(before) :], [r for r in srv.log() if r[0] == AMO10])
     yield tmp, cfg, runs
     srv.stop()
 
@@ -130,6 +134,21 @@ def test_exactly_the_alerts_each_day(story):
     )
     assert runs["again"][1] == []
     assert "unchanged=3" in runs["again"][0].stdout  # held documents seen, not fetched
+
+
+def test_deputies_dump_asked_conditionally_names_kept_on_304(story):
+    """Issue 15: AMO10 is downloaded once; the next day it is asked with its validators and the
+    304 names day 2's new amendment and the commission of its agenda point from the table."""
+    tmp, _, runs = story
+    assert runs["day1"][2] == [(AMO10, 200, False)]  # nothing stored yet: asked in full
+    assert runs["day2"][2] == [(AMO10, 304, True)]  # names needed, stored table current
+    # listed amendment n° 5 (gone: 404) is still wanted, so names may be needed: one more 304
+    assert runs["again"][2] == [(AMO10, 304, True)]
+    rows = {r["uid"]: r for r in _db(tmp).query("select * from deputies where source = 'an'")}
+    assert rows["PA795136"]["name"] == "Mme Ségolène Amiot"
+    assert rows[COMMISSION]["name"] == "Commission des affaires sociales"
+    assert _item(tmp, AM[4])["author"] == "Mme Ségolène Amiot"  # stored on day 2, after a 304
+    assert '"organe_name": "Commission des affaires sociales"' in _item(tmp, AGENDA_PPL)["extra"]
 
 
 def test_day2_decision_reaches_the_mail_in_one_line(story):

@@ -18,6 +18,7 @@ from tests.support.anlegis_fixtures import (
     AM_OTHER,
     AM_UNKNOWN,
     AMO10,
+    COMMISSION,
     DOC_NIL,
     DOSSIER,
     DUMP_PATHS,
@@ -46,10 +47,13 @@ class Store:
         self.known: dict[str, str] = {}
         self.fingerprints: dict[str, str] = {}
         self.read_until: str | None = None
+        self.deputies: dict[str, dict] = {}  # the deputies table (storage/deputies.py)
 
     def take(self, items: list[dict]) -> None:
         for it in items:
-            if "etag" in it:
+            if "deputies" in it:
+                self.deputies = {r["uid"]: r for r in it["deputies"]}
+            elif "etag" in it:
                 self.validators[it["url"]] = [it["etag"], it["last_modified"]]
             elif "read_until" in it:
                 self.read_until = it["read_until"]
@@ -160,7 +164,11 @@ def test_two_days_then_same_day_again(story):
         "read_until": "2026-03-09",
         "days_read": ["2026-03-09", "2026-03-10"],
     }
-    assert len(store.validators) == 4
+    assert len(store.validators) == 5 and srv.base_url + AMO10 in store.validators
+    # the deputies and the bodies (groups, commissions) of AMO10, for the next run's 304
+    assert store.deputies["PA795136"]["name"] == "Mme Ségolène Amiot"
+    assert store.deputies[COMMISSION]["name"] == "Commission des affaires sociales"
+    assert [r for r in srv.log() if r[0] == AMO10] == [(AMO10, 200, False)]
 
     # -- run 2, day 2: dumps unchanged (304); 03-10 (not fully read: it was "today") and 03-11 --
     srv.reset_counts()
@@ -173,13 +181,17 @@ def test_two_days_then_same_day_again(story):
         validators=store.validators,
         known=store.known,
         fingerprints=store.fingerprints,
+        known_deputies=store.deputies,
     )
     store.take(items)
     got = legis(items)
     assert (
         all(srv.count(p, 304) == 1 for p in DUMP_PATHS.values())
-        and stats["vigie/not_modified"] == 4
+        and stats["vigie/not_modified"] == 5
     )
+    # an amendment arrived by the list: names needed, AMO10 asked with its validators → 304
+    assert [r for r in srv.log() if r[0] == AMO10] == [(AMO10, 304, True)]
+    assert not [it for it in items if "deputies" in it]  # the stored table stays as it is
     assert srv.count(LIST.format("2026-03-10")) == 1 and srv.count(LIST.format("2026-03-11")) == 1
     assert srv.count(f"/dyn/opendata/{PPL}.json") == 0  # listed again, held at that timestamp
     assert srv.count("/dyn/opendata/QANR5L17QE13024.json") == 0  # not a watched kind
@@ -230,7 +242,7 @@ def test_truncated_amendments_dump_logged_other_dumps_go_on(story):
     assert {PPL, DOSSIER, f"{SITTING}#3001", "PTANR5L17S2026IDC400001P1"} <= set(got)
     assert "amendments dump unreadable" in log and DUMP_PATHS["amendments"] in log
     assert stats["vigie/errors"] == 1
-    kept = {it["url"] for it in items if "etag" in it}
+    kept = {it["url"] for it in items if "etag" in it} - {srv.base_url + AMO10}
     assert srv.base_url + DUMP_PATHS["amendments"] not in kept and len(kept) == 3
 
 
