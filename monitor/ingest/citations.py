@@ -73,9 +73,7 @@ class Citation:
 
 #: every pattern needs one of these whole words (none has an accent: the raw text can be
 #: searched before it is folded); whole words, so that "emploi" or "exploit" cost no fold
-_CUE = re.compile(
-    r"\b(?:lois?|ppl|pjl|pplo|questions?|qe|qosd|qg|amendements?)\b", re.IGNORECASE
-)
+_CUE = re.compile(r"\b(?:lois?|ppl|pjl|pplo|questions?|qe|qosd|qg|amendements?)\b", re.IGNORECASE)
 
 
 def find_citations(value: str | None, *, spans: bool = True) -> list[Citation]:
