@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.anlegis_gen import DEPUTIES, write_amendments_zip  # noqa: E402
 from bench.dump_ingest import _Crawler  # noqa: E402
+from bench.gencache import cached  # noqa: E402
 from monitor.ingest.pipeline import StorePipeline  # noqa: E402
 from spiders.an_legis import AnLegisSpider  # noqa: E402
 from spiders.parse.an_deputies import Deputy  # noqa: E402
@@ -67,6 +68,12 @@ recipients = ["veille@example.org"]
 [sources.an]
 spider = "an_legis"
 """
+
+GENERATORS = [
+    "bench/anlegis_gen.py",
+    "bench/amendments_ingest.py",
+    "tests/support/anlegis_fixtures.py",
+]
 
 
 def peak_rss_mb() -> float:
@@ -137,12 +144,20 @@ def main(argv: list[str] | None = None) -> int:
         config = d / "config.toml"
         config.write_text(CONFIG.format(db=d / "vigie.db", dir=d), "utf-8")
         t = time.perf_counter()
-        zip1 = write_amendments_zip(d / "Amendements.json.zip", a.n)
-        zip2 = d / "Amendements.day2.json.zip"
-        changed = day_update(zip1, zip2, a.day)
+
+        def build(folder: Path) -> None:
+            write_amendments_zip(folder / "Amendements.json.zip", a.n)
+            changed = day_update(folder / "Amendements.json.zip", folder / "day2.zip", a.day)
+            (folder / "changed.txt").write_text(str(changed))
+            (folder / f"amendments-{a.n}-{a.day}.ok").write_text("")
+
+        done, reused = cached(f"amendments-{a.n}-{a.day}.ok", GENERATORS, build)
+        zip1, zip2 = done.parent / "Amendements.json.zip", done.parent / "day2.zip"
+        changed = int((done.parent / "changed.txt").read_text())
         print(
-            f"generated {a.n} amendments ({zip1.stat().st_size / 1e6:.0f} MB zipped), "
-            f"{changed} decided the next day ({time.perf_counter() - t:.1f}s)"
+            f"{'reused' if reused else 'generated'} {a.n} amendments "
+            f"({zip1.stat().st_size / 1e6:.0f} MB zipped), {changed} decided the next day "
+            f"({time.perf_counter() - t:.1f}s; kept in {done.parent.relative_to(ROOT)})"
         )
         rss0 = peak_rss_mb()
         t = time.perf_counter()

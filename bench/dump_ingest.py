@@ -44,6 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.gencache import cached  # noqa: E402
 from monitor.ingest.pipeline import StorePipeline  # noqa: E402
 from spiders.assemblee import AssembleeSpider  # noqa: E402
 from spiders.parse.an_deputies import Deputy  # noqa: E402
@@ -140,6 +141,34 @@ class _Crawler:
         self.stats = _Stats()
 
 
+GENERATORS = ["bench/dump_ingest.py", "tests/support/anfixtures.py"]
+
+
+def generate(folder: Path, n: int) -> None:
+    """The first dump and the same dump one event later for 1 % of the records."""
+    first = records(n)
+    write_an_zip(folder / "qe1.zip", first)
+    changed = max(1, n // 100)
+    second = list(first)
+    for i in random.Random(2).sample(range(n), changed):
+        rec = json.loads(json.dumps(second[i]))["question"]  # same record, one event later
+        if rec["textesReponse"]:  # already answered: the ministry answering changes
+            rec["minAttribs"]["minAttrib"] = {
+                "denomination": {"developpe": "Ministère de l'intérieur"}
+            }
+        else:
+            rec["textesReponse"] = {
+                "texteReponse": {
+                    "infoJO": {"dateJO": "2026-04-14", "pageJO": "3012"},
+                    "texte": UNRELATED_ANSWER,
+                }
+            }
+            rec["cloture"] = {"codeCloture": "REP_PUB", "libelleCloture": "Réponse publiée"}
+        second[i] = {"question": rec}
+    write_an_zip(folder / "qe2.zip", second)
+    (folder / f"questions-{n}.ok").write_text("")
+
+
 def ingest(zip_path: Path, config: Path, db_path: Path, names: dict[str, Deputy]) -> dict:
     """(a)/(b): dump → items → the real pipeline; returns the run row."""
     db = open_db(db_path)
@@ -196,30 +225,13 @@ def main(argv: list[str] | None = None) -> int:
         names = deputies()
 
         t = time.perf_counter()
-        first = records(a.n)
-        zip1 = write_an_zip(d / "qe1.zip", first)
         changed = max(1, a.n // 100)
-        second = list(first)
-        for i in random.Random(2).sample(range(a.n), changed):
-            rec = json.loads(json.dumps(second[i]))["question"]  # same record, one event later
-            if rec["textesReponse"]:  # already answered: the ministry answering changes
-                rec["minAttribs"]["minAttrib"] = {
-                    "denomination": {"developpe": "Ministère de l'intérieur"}
-                }
-            else:
-                rec["textesReponse"] = {
-                    "texteReponse": {
-                        "infoJO": {"dateJO": "2026-04-14", "pageJO": "3012"},
-                        "texte": UNRELATED_ANSWER,
-                    }
-                }
-                rec["cloture"] = {"codeCloture": "REP_PUB", "libelleCloture": "Réponse publiée"}
-            second[i] = {"question": rec}
-        zip2 = write_an_zip(d / "qe2.zip", second)
-        del first, second
+        done, reused = cached(f"questions-{a.n}.ok", GENERATORS, lambda f: generate(f, a.n))
+        zip1, zip2 = done.parent / "qe1.zip", done.parent / "qe2.zip"
         print(
-            f"generated {a.n} records, {changed} changed; dump {zip1.stat().st_size / 1e6:.1f} MB "
-            f"({time.perf_counter() - t:.1f}s)"
+            f"{'reused' if reused else 'generated'} {a.n} records, {changed} changed; dump "
+            f"{zip1.stat().st_size / 1e6:.1f} MB ({time.perf_counter() - t:.1f}s; kept in "
+            f"{done.parent.relative_to(ROOT)})"
         )
 
         profiler = cProfile.Profile() if a.profile else None
