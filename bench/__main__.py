@@ -75,9 +75,7 @@ class Plan:
     repeat: int
     dump_n: int
     daemon_runs: int
-    profile: (
-        bool | None
-    )  # None: profile only when the overhead goal is missed; make bench: --profile
+    profile: bool  # rerun the crawl under cProfile (make bench --profile)
     quick: bool
     latency_ms: int = 50  # the overhead benchmark's latency variant (0: skip)
     million_n: int = 1_000_000
@@ -420,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         dump_n=a.dump_n or (2000 if q else 50_000),
         daemon_runs=a.daemon_runs or (12 if q else 200),
         # the cProfile rerun of the crawl (~45 s) only when asked: make bench must fit in 15 min
-        profile=True if a.profile else False,
+        profile=a.profile,
         quick=q,
         latency_ms=a.latency_ms,
         million_n=a.million_n

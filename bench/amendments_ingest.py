@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.anlegis_gen import DEPUTIES, write_amendments_zip  # noqa: E402
-from bench.dump_ingest import _Crawler  # noqa: E402
+from bench.dump_ingest import _Crawler, every_run  # noqa: E402
 from bench.gencache import cached  # noqa: E402
 from monitor.ingest.pipeline import StorePipeline  # noqa: E402
 from spiders.an_legis import AnLegisSpider  # noqa: E402
@@ -193,13 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         f"(c) baseline:      {t_base:7.2f}s  (json.loads + insert_all, same rows, same schema{best})"
     )
     if a.repeat > 1:
-        print(
-            "every run, in order: first ingest "
-            + ", ".join(f"{x:.2f}" for x in firsts)
-            + " s; baseline "
-            + ", ".join(f"{x:.2f}" for x in bases)
-            + " s"
-        )
+        print(every_run(firsts, bases))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"ratios: first/baseline = {t_first / t_base:.2f}x (goal ≤ 1.5x), "

@@ -169,6 +169,13 @@ def generate(folder: Path, n: int) -> None:
     (folder / f"questions-{n}.ok").write_text("")
 
 
+def every_run(firsts: list[float], bases: list[float]) -> str:
+    """Each repetition's times, in order: a best-of-N hides a slow first run, this line shows it."""
+    ingest = ", ".join(f"{x:.2f}" for x in firsts)
+    base = ", ".join(f"{x:.2f}" for x in bases)
+    return f"every run, in order: first ingest {ingest} s; baseline {base} s"
+
+
 def ingest(zip_path: Path, config: Path, db_path: Path, names: dict[str, Deputy]) -> dict:
     """(a)/(b): dump → items → the real pipeline; returns the run row."""
     db = open_db(db_path)
@@ -279,13 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         f"re-ingest/baseline = {t_again / t_base:.2f}x"
     )
     if a.repeat > 1:
-        print(
-            "every run, in order: first ingest "
-            + ", ".join(f"{x:.2f}" for x in firsts)
-            + " s; baseline "
-            + ", ".join(f"{x:.2f}" for x in bases)
-            + " s"
-        )
+        print(every_run(firsts, bases))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if profiler:
         out = io.StringIO()

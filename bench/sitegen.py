@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+from monitor.alerts.french import MONTHS
 from tests.support.seeds import seed_files
 
 NEWEST = datetime(2026, 2, 13, 9, 0, tzinfo=UTC)
@@ -74,20 +75,6 @@ HEADS = [
     "Questions-réponses sur",
     "Retour d'expérience sur",
     "Communiqué : la fédération s'exprime sur",
-]
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
 ]
 HTML_TYPE = "text/html; charset=UTF-8"
 
