@@ -11,8 +11,8 @@ Figures, each with its goal (same run, side by side):
 - ``vigie serve`` (the real Datasette process, over HTTP): full-text search for a common and a
   rare word (items table page and JSON, the ``search`` canned query, the French ``/recherche``
   page), the items table with its default facets as shipped in the metadata (JSON and HTML, and
-  each facet's own query, timed on the same file), every canned query of
-  ``monitor/web/datasette/metadata.yaml``, the item page: p50 and p95 over ``--repeat`` requests
+  each facet's own query, timed on the same file; each other facet over HTTP with ``?_facet=``),
+  every canned query of ``monitor/web/datasette/metadata.yaml``, the item page: p50 and p95 over ``--repeat`` requests
   (goal p95 < 300 ms for search, < 500 ms for canned queries);
 - ``vigie rematch`` on the whole archive vs a plain scan of the same rows through the same
   matcher (goal ≤ 2×);
@@ -51,12 +51,28 @@ FACET_LIMIT_MS = 500  # monitor/web/serve.py SETTINGS["facet_time_limit_ms"]
 METADATA = ROOT / "monitor" / "web" / "datasette" / "metadata.yaml"
 
 
+# The items table's other facets, one click away in each column's menu (README, "Facets"): all
+# indexed (storage/migrations.py), asked with ?_facet=column on top of the default ones.
+OTHER_FACETS = ["chamber", "status", "followed", "rubrique", "ministry_answering", "group_name"]
+OTHER_FACET_REPEAT = 5  # requests per added facet: each page also computes the 3 defaults
+
+
 def default_facets() -> list[str]:
     """The items table's default facets, as shipped (the table page computes them together)."""
     import yaml
 
     meta = yaml.safe_load(METADATA.read_text("utf-8"))
     return list(meta["databases"]["vigie"]["tables"]["items"]["facets"])
+
+
+def facet_paths() -> list[tuple[str, str, float, int | None]]:
+    """Each non-default facet over HTTP: the table page with ``?_facet=column``, which Datasette
+    computes together with the default facets (it cannot compute one facet alone)."""
+    return [
+        (f"items.json ?_facet={f} + defaults", f"/vigie/items.json?_facet={f}",
+         CANNED_GOAL_MS, OTHER_FACET_REPEAT)
+        for f in OTHER_FACETS
+    ]  # fmt: skip
 
 
 def cache_path(n: int) -> Path:
@@ -245,7 +261,7 @@ def facet_sql_lines(path: Path, repeat: int) -> list[str]:
 
     conn = sqlite3.connect(path)
     out = []
-    for f in default_facets():
+    for f in [*default_facets(), *OTHER_FACETS]:
         sql = (f"select {f} as value, count(*) as count from (select * from items) "
                f"where {f} is not null group by {f} order by count desc, value limit 31")  # fmt: skip
         ms = []
@@ -268,12 +284,13 @@ def datasette_lines(path: Path, work: Path, repeat: int) -> list[str]:
     proc, base = start_serve(cfg)
     out = [
         f"vigie serve (Datasette) over HTTP, {repeat} requests each after one warm-up "
-        "(3 when the warm-up took over 1 s); p50 / p95 ms"
+        f"(3 when the warm-up took over 1 s; {OTHER_FACET_REPEAT} for each added facet); p50 / p95 ms"
     ]
     misses = 0
     try:
-        for label, url, goal in datasette_paths(path):
-            p50, p95, status, body = timed(base, url, repeat)
+        paths = [(*p, None) for p in datasette_paths(path)] + facet_paths()
+        for label, url, goal, own_repeat in paths:
+            p50, p95, status, body = timed(base, url, own_repeat or repeat)
             note = ""
             if url.startswith("/vigie/items.json") and status == 200:
                 data = json.loads(body)
@@ -281,7 +298,7 @@ def datasette_lines(path: Path, work: Path, repeat: int) -> list[str]:
                     note = f"  facets timed out: {', '.join(data['facets_timed_out'])}"
                 if "_search" in url:
                     note += f"  ({data.get('filtered_table_rows_count')} rows: {data.get('human_description_en')})"
-            ok = status == 200 and p95 < goal
+            ok = status == 200 and p95 < goal and "timed out" not in note
             misses += not ok
             out.append(f"  {label:<52} {p50:7.0f} {p95:7.0f}   goal p95 < {goal:.0f}: "
                        f"{'meets' if ok else 'MISSES'}{'' if status == 200 else f' (HTTP {status})'}{note}")  # fmt: skip
