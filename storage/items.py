@@ -44,6 +44,7 @@ def upsert_item(
     classify: Callable[[dict[str, Any], dict[str, Any], list[str]], str] | None = None,
     sticky: tuple[str, ...] = ("followed",),
     held: dict[str, dict[str, Any] | None] | None = None,
+    pending: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[Outcome, dict[str, Any] | None, list[str]]:
     """Write ``row`` (which carries ``content_hash``); return outcome, previous row, changed fields.
 
@@ -51,16 +52,23 @@ def upsert_item(
     ``sticky`` flags, once set, stay set (a followed question is followed until closed).
     ``held``: the stored rows of a whole batch read beforehand (:func:`held_items`); the entry
     of ``row`` is used once, then dropped (a second copy of the same id in the batch reads the
-    row just written). Must run inside the caller's write transaction.
+    row just written). ``pending``: a new row is not written at once but kept there, for
+    :func:`write_new` to insert with the batch's other new rows (a second copy of a pending id
+    writes them first). Must run inside the caller's write transaction.
     """
     conn = db.conn
+    if pending and row["id"] in pending:
+        write_new(db, pending)
     if held is not None and row["id"] in held:
         previous = held.pop(row["id"])
     else:
         previous = _stored(db, row["id"])
     if previous is None:
         new = dict(row, first_seen=now, last_seen=now)
-        conn.execute(_insert_sql(tuple(new)), list(new.values()))
+        if pending is not None:
+            pending[row["id"]] = new
+        else:
+            conn.execute(_insert_sql(tuple(new)), list(new.values()))
         return "new", None, []
     for flag in sticky:
         if previous.get(flag):
@@ -97,11 +105,43 @@ def upsert_item(
     return "changed", previous, changed
 
 
-@lru_cache(maxsize=64)
-def _insert_sql(columns: tuple[str, ...]) -> str:
-    """The INSERT of a row with these columns (the same few shapes over a whole dump)."""
+def write_new(db: sqlite_utils.Database, pending: dict[str, dict[str, Any]]) -> int:
+    """Insert the batch's new rows kept by :func:`upsert_item`, many rows per statement, and
+    empty ``pending``; returns how many were written.
+
+    Why: SQLite pays a fixed cost per statement on this table (its indexes and the full-text
+    trigger), and one INSERT per row made a first ingest spend most of its time there; the same
+    rows in statements of up to ``INSERT_ROWS`` rows take about a sixth of the time (measured on
+    20,000 questions: 9.0 s one per row, 1.5 s a hundred per statement, 3.7 s through
+    sqlite-utils' ``insert_all``). Rows keep their order (rowids, and so full-text order, as
+    before)."""
+    if not pending:
+        return 0
+    rows = list(pending.values())
+    pending.clear()
+    start = 0
+    while start < len(rows):
+        columns = tuple(rows[start])
+        end = start + 1
+        limit = max(1, min(INSERT_ROWS, MAX_VARIABLES // len(columns)))
+        while end < len(rows) and end - start < limit and tuple(rows[end]) == columns:
+            end += 1
+        part = rows[start:end]
+        db.conn.execute(_insert_sql(columns, len(part)), [v for r in part for v in r.values()])
+        start = end
+    return len(rows)
+
+
+INSERT_ROWS = 100  # rows per INSERT statement: past ~100 the gain is flat (write_new)
+MAX_VARIABLES = 32766  # SQLite's bound on ? parameters per statement since 3.32
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(columns: tuple[str, ...], rows: int = 1) -> str:
+    """The INSERT of ``rows`` rows with these columns (the same few shapes over a whole dump)."""
     cols = ", ".join(f"[{c}]" for c in columns)
-    return f"INSERT INTO items ({cols}) VALUES ({', '.join('?' * len(columns))})"
+    one = f"({', '.join('?' * len(columns))})"
+    return f"INSERT INTO items ({cols}) VALUES {', '.join([one] * rows)}"
 
 
 def _stored(db: sqlite_utils.Database, item_id: str) -> dict[str, Any] | None:

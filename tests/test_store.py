@@ -8,7 +8,14 @@ import pytest
 
 from monitor.ingest.records import CONTENT_FIELDS
 from storage.db import open_db, write_tx
-from storage.items import add_hints, held_items, known_articles, touch_items, upsert_item
+from storage.items import (
+    add_hints,
+    held_items,
+    known_articles,
+    touch_items,
+    upsert_item,
+    write_new,
+)
 
 
 def row(**kw):
@@ -109,3 +116,40 @@ def test_batch_read_of_held_rows_gives_the_same_outcomes(db):
     bodies = {r["id"]: r["body"] for r in db["items"].rows}
     assert bodies == {"a": "B2", "b": "B3", "c": "B"}
     assert [v["item_id"] for v in db["item_versions"].rows] == ["a", "b"]
+
+
+def test_new_rows_of_a_batch_are_written_together_and_read_back_the_same(tmp_path):
+    """Issue 15: a batch's new rows go in multi-row INSERTs (write_new); the stored rows, their
+    order (rowids), full text and outcomes are those of one INSERT per row, including rows of
+    other column sets, more rows than one statement takes, and a second copy of a pending id."""
+    batch = [row(id=f"n{i}", url=f"https://x.test/{i}", body=f"corps {i}") for i in range(250)]
+    batch.insert(120, row(id="odd", url="https://x.test/odd", author="Mme A"))  # other columns
+    batch.insert(200, row(id="n7", url="https://x.test/7", body="corps 7 bis", content_hash="h2"))
+
+    def store(path, pending):
+        db = open_db(path)
+        with write_tx(db):
+            held = held_items(db, [r["id"] for r in batch])
+            outcomes = [
+                upsert_item(
+                    db, dict(r), content_fields=CONTENT_FIELDS, now="t", run_id=1, held=held,
+                    pending=pending,
+                )[0]
+                for r in batch
+            ]  # fmt: skip
+            if pending is not None:
+                assert len(pending) == 51  # the 200 before n7's copy were written by it
+                assert write_new(db, pending) == 51 and pending == {}
+        rows = db.execute("SELECT rowid, * FROM items ORDER BY rowid").fetchall()
+        fts = db.execute(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH 'corps' ORDER BY rowid"
+        ).fetchall()
+        return outcomes, rows, fts
+
+    one_by_one = store(tmp_path / "one.db", None)
+    together = store(tmp_path / "many.db", {})
+    assert together == one_by_one
+    outcomes, rows, fts = together
+    assert outcomes.count("new") == 251 and outcomes[200] == "changed"
+    assert len(rows) == 251 and len(fts) == 250  # "odd" does not say "corps"
+    assert open_db(tmp_path / "many.db")["items"].get("n7")["body"] == "corps 7 bis"

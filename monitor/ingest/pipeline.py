@@ -319,8 +319,15 @@ class StorePipeline:
             with write_tx(self.db):
                 # the stored rows of the whole batch in one read, not one SELECT per record
                 held = store_items.held_items(self.db, [r.id for r in self.buffer])
-                for record in self.buffer:
-                    self._store(record, now, held)
+                pending: dict[str, dict[str, Any]] = {}  # new rows, inserted together
+                stored = [self._store(record, now, held, pending) for record in self.buffer]
+                store_items.write_new(self.db, pending)
+                for row, previous, event in stored:
+                    # one alert per profile concerned (monitor/ingest/profiles.py), in this
+                    # transaction, once the batch's rows are written
+                    self.profiles.enqueue(
+                        self.db, row, previous, event, run_id=self.run_id, now=now
+                    )
                 if self.seen:
                     store_items.touch_items(self.db, self.seen, now)
                 if self.hints:
@@ -382,8 +389,13 @@ class StorePipeline:
             )
 
     def _store(
-        self, record: Record, now: str, held: dict[str, dict[str, Any] | None] | None = None
-    ) -> None:
+        self,
+        record: Record,
+        now: str,
+        held: dict[str, dict[str, Any] | None] | None = None,
+        pending: dict[str, dict[str, Any]] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
+        """Upsert the record's row; returns (row, previous row, alert event) for the outbox."""
         db = self._require_db()
         row = record_row(record)
         outcome, previous, changed = store_items.upsert_item(
@@ -394,11 +406,10 @@ class StorePipeline:
             run_id=self.run_id,
             classify=alert_policy.version_event,
             held=held,
+            pending=pending,
         )
         self.counts[f"items_{outcome}"] += 1
-        ev = alert_policy.item_event(outcome, row, previous, changed)
-        # one alert per profile concerned (monitor/ingest/profiles.py), in this transaction
-        self.profiles.enqueue(db, row, previous, ev, run_id=self.run_id, now=now)
+        return row, previous, alert_policy.item_event(outcome, row, previous, changed)
 
     def counters(self) -> dict[str, int]:
         st = self.crawler.stats
