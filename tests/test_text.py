@@ -111,3 +111,17 @@ def test_odd_characters_normalized_in_long_text_without_any():
     assert clean_text(plain) == plain.strip()
     odd = "l\u2019accès\u00a0aux soins\u200b " * 3
     assert clean_line(odd) == "l'accès aux soins l'accès aux soins l'accès aux soins"
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("Éco l’État — Œuvre", "eco l'etat — oeuvre"),  # every character in the plain table
+        ("Éco ﬁnance Ａ l’État\ufeff 😀 Œuvre", "eco finance a l'etat 😀 oeuvre"),  # some past it
+    ],
+)
+def test_fold_is_the_same_through_either_table(value, expected):
+    """Issue 15: texts below U+3000 are folded through a plain dict filled ahead, others through
+    the lazy table: same fold, character by character, and the same as fold_with_map's."""
+    assert fold(value) == expected
+    assert fold(value) == "".join(fold(c) for c in value) == fold_with_map(value)[0]

@@ -31,6 +31,7 @@ from monitor.ingest.normalize import (
 )
 from monitor.ingest.profiles import ProfileRouter
 from monitor.ingest.records import CONTENT_FIELDS, Record
+from monitor.ingest.text import fold
 from spiders import base as sb
 from spiders.items import (
     ArchivesReadItem,
@@ -290,8 +291,10 @@ class StorePipeline:
         """Citations in the record's text, resolved to item ids when the batch is written."""
         # an amendment's title is its own number ("Amendement n° 12 (Art. 1er)"), never a citation
         title = None if record.kind == "amendment" else record.title
-        text = "\n".join(t for t in (title, record.body, record.answer_text) if t)
-        for c in find_citations(text, spans=False):
+        parts = [t for t in (title, record.body, record.answer_text) if t]
+        # the matcher folded these same fields (fold keeps the last few): folded once, not twice
+        folded = "\n".join(fold(t) for t in parts)
+        for c in find_citations("\n".join(parts), spans=False, folded=folded):
             if c.kind == "amendment" and not c.text_number:
                 continue  # "amendement n° 12" alone names no text: ambiguous across texts
             self.citations.append((record.id, c.kind, c.number, c.text_number))
