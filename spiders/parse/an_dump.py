@@ -205,7 +205,8 @@ def _walk(f: IO[bytes], d: _Directory) -> Iterator[_Entry]:
         read += _CENTRAL.size + n_name + n_extra + n_comment
         if 0xFFFFFFFF in (size, compressed, offset):
             size, compressed, offset = _zip64_fields(extra, size, compressed, offset)
-        name = raw_name.decode("utf-8" if flags & _FLAG_UTF8 else "cp437")
+        # a name that is not the UTF-8 it claims does not cost the dump: its record is still read
+        name = raw_name.decode("utf-8" if flags & _FLAG_UTF8 else "cp437", errors="replace")
         yield _Entry(name, raw_name, flags, method, crc, compressed, size, offset + d.shift)
     if read != d.size:
         raise DumpError("central directory entries overrun its stated size")
@@ -217,9 +218,8 @@ def _zip64_fields(extra: bytes, size: int, compressed: int, offset: int) -> tupl
     while at + 4 <= len(extra):
         kind, length = struct.unpack_from("<2H", extra, at)
         if kind == _ZIP64_EXTRA:
-            values = iter(
-                struct.unpack_from(f"<{min(length, 24) // 8}Q", extra, at + 4)
-            )  # at most three 8-byte fields before the disk number
+            fields = min(length, 24, len(extra) - at - 4) // 8  # sizes, offset; then a disk
+            values = iter(struct.unpack_from(f"<{fields}Q", extra, at + 4))
             try:
                 size = next(values) if size == 0xFFFFFFFF else size
                 compressed = next(values) if compressed == 0xFFFFFFFF else compressed

@@ -154,6 +154,24 @@ def test_zip64_extra_fields_in_directory_entries(tmp_path):
     assert _read_all(io.BytesIO(raw)) == expected
 
 
+def test_zip64_extra_field_too_short_raises(tmp_path):
+    raw = _zip64_directory(_small_zip(tmp_path / "a.zip").read_bytes())
+    block = struct.pack("<2H", 1, 24)
+    raw = raw.replace(block, struct.pack("<2H", 1, 8), 1)  # says one field where three are needed
+    with pytest.raises(DumpError, match="zip64 extra field too short"):
+        next(iter_dump(io.BytesIO(raw)))
+
+
+def test_name_not_the_utf8_it_claims_is_still_read(tmp_path):
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("json/é.json", b"{}")  # non-ASCII: written as UTF-8, flag 0x800 set
+        zf.writestr("json/b.json", b"[]")
+    raw = path.read_bytes().replace("é".encode(), b"\xc3\x28")  # in both headers
+    members = _read_all(io.BytesIO(raw))
+    assert members == [("json/\ufffd(.json", b"{}", None), ("json/b.json", b"[]", None)]
+
+
 def test_zip64_local_headers(tmp_path):
     path = tmp_path / "a.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
