@@ -34,7 +34,7 @@ damaged local header it cannot find the next member (measured with 0.0.101: ``Tr
 / ``UnexpectedSignatureError`` end the iteration), which breaks "iteration goes on". Reusing
 ``zipfile`` per entry (``ZipInfo`` + ``ZipFile.open``) needs a ``ZipFile`` that has not read its
 directory and zip64 extra parsing, both private internals (``_RealGetContents``,
-``ZipInfo._decodeExtra``, whose signature changed in 3.12). The format parts needed here are the
+``ZipInfo._decodeExtra``, whose signature changed after 3.11). The format parts needed here are the
 four fixed records of APPNOTE.TXT (§4.3.7, 4.3.12, 4.3.14–16) and the zip64 extra field
 (§4.5.3); stored and deflated members only (what the AN publishes; others are yielded as errors).
 """
@@ -51,15 +51,13 @@ from typing import IO, NamedTuple
 CHUNK = 1 << 16  # directory window and member read size
 
 # APPNOTE.TXT records, little-endian; the first field is the 4-byte signature.
-_EOCD = struct.Struct(
-    "<4s4H2LH"
-)  # disk, cd disk, entries here, entries, cd size, cd offset, comment
+# end record: disk, directory's disk, entries here, entries, directory size and offset, comment
+_EOCD = struct.Struct("<4s4H2LH")
 _EOCD_SIG = b"PK\x05\x06"
 _LOCATOR = struct.Struct("<4sLQL")  # disk of the zip64 record, its offset, disks
 _LOCATOR_SIG = b"PK\x06\x07"
-_EOCD64 = struct.Struct(
-    "<4sQ2H2L4Q"
-)  # size, versions, disks, entries here, entries, cd size, offset
+# zip64 end record: its size, versions, disks, entries here, entries, directory size and offset
+_EOCD64 = struct.Struct("<4sQ2H2L4Q")
 _EOCD64_SIG = b"PK\x06\x06"
 _CENTRAL = struct.Struct("<4s6H3L5H2L")
 _CENTRAL_SIG = b"PK\x01\x02"
