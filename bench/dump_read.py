@@ -3,13 +3,13 @@
     python -m bench.dump_read --n 100000 --repeat 3
     python -m bench.dump_read --zip path/to/Amendements.json.zip
 
-Reads every member of the amendments dump that ``bench.amendments_ingest --n N`` generated (kept
-in ``bench/.cache/``; run that first) or of ``--zip``, once with ``iter_dump``
+Reads every member of the amendments dump that ``bench.amendments_ingest --n N`` generated (kept in
+``bench/.cache/``; run that first) or of ``--zip``, once with ``iter_dump``
 (``spiders/parse/an_dump.py``) and once with the standard library's ``zipfile`` as ``iter_dump``
-used it before issue 11 (``ZipFile`` → ``infolist`` → ``open``/``read`` each file member). Each read runs in a fresh child
-process, so each peak RSS is that reader's alone; ``--repeat`` alternates them and keeps the best
-time of each (a shared machine slows one run, rarely all). No parsing, no storage: the figure is
-the archive read itself.
+used it before issue 11 (``ZipFile`` → ``infolist`` → ``open``/``read`` each file member). Each
+read runs in a fresh child process, so each peak RSS is that reader's alone; ``--repeat``
+alternates them and keeps the best time of each (a shared machine slows one run, rarely all). No
+parsing, no storage: the figure is the archive read itself.
 """
 
 from __future__ import annotations
