@@ -10,6 +10,8 @@ Benchmarks (each compares with a baseline measured in the same run):
   incremental  first, unchanged and 1 %-changed re-crawls: requests and bytes (bench/incremental.py)
   dump         Assemblée dump ingest vs json.loads + insert_all (bench/dump_ingest.py, issue 3)
   amendments   Assemblée amendments first ingest and a day's update (bench/amendments_ingest.py, issue 11)
+  dumpread     the amendments dump read alone, iter_dump vs zipfile: time, peak RSS
+               (bench/dump_read.py, issue 11; after "amendments", which generates the dump)
   daily        a day's update through the publication list over HTTP: requests and seconds
                (bench/anlegis_daily.py, issue 11)
   daemon       daemon RSS over many one-second-schedule runs (bench/daemon_memory.py, issue 5)
@@ -52,6 +54,7 @@ ALL = [
     "dump",
     "daily",
     "amendments",
+    "dumpread",
     "daemon",
     "peer",
     "dates",
@@ -212,6 +215,8 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
     amend_args = ["--n", str(2 * plan.dump_n), "--day", "300"] + (
         [] if plan.quick else ["--repeat", "2"]
     )
+    # the amendments dump of section 3c, read alone by each reader in its own process
+    read_args = ["--n", str(2 * plan.dump_n), "--repeat", "1" if plan.quick else "2"]
     daily_args = ["--n", str(plan.dump_n // 5), "--changed", "200", "--new", "100"]
     # full run: ~2 min once the archives exist (measured 110 s with the 1M archive in the page
     # cache, 2 shared cores; rematch on 50,000 items: see bench/million.py); 20 requests per
@@ -247,6 +252,12 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             "3c. Assemblée amendments ingest and a day's update (issue 11)",
             other_engineers("amendments_ingest", amend_args, 1200),
             f"{py} bench.amendments_ingest {' '.join(amend_args)}",
+        ),
+        (
+            "dumpread",
+            "3f. A dump read alone: iter_dump vs zipfile, time and peak RSS (issue 11)",
+            other_engineers("dump_read", read_args, 600),
+            f"{py} bench.dump_read {' '.join(read_args)}",
         ),
         (
             "daily",
