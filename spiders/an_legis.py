@@ -135,7 +135,7 @@ class AnLegisSpider(SourceSpider):
         self.listed: dict[str, Listed] = {}  # uid → newest listing
         self.listed_days: dict[str, set[str]] = {}  # uid → days listing it
         self.day_failed: set[str] = set()
-        self.dump_ts: dict[str, str] = {}  # uid → source_ts of the dump version read this run
+        self.dump_ts: dict[str, str] = {}  # listed/followed uid → source_ts of its dump version
         self.text_dossier: dict[str, str] = {}  # document uid → dossier uid (this run's dump)
         self.text_title: dict[str, str] = {}  # document uid → title (this run's dump)
         # the last AMO10 read (storage/deputies.py): names on a 304 (see stage 3)
@@ -329,7 +329,10 @@ class AnLegisSpider(SourceSpider):
                             held,
                         )
                         continue
-                    self.dump_ts[uid] = item.source_ts or ""
+                    if uid in self.listed or uid in self.follow:
+                        # only stage 5 reads it, for these uids (the lists are read by now):
+                        # not one entry per record of a 100,000-amendment dump (issue 11)
+                        self.dump_ts[uid] = item.source_ts or ""
                     item.fingerprint = fp
                     item.fields["record_uid"] = uid
                     count += 1
