@@ -29,6 +29,7 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import time
@@ -160,13 +161,18 @@ class ParsePool:
     def close(self) -> None:
         """At the spider's close: stop the workers and wait for them (no zombie; their CPU is
         then counted in this process's children, as bench/crawl_overhead.py reads it)."""
-        if self.executor is None:
-            return
-        if self.pending:
+        if self.executor is not None and self.pending:
             self._kill()
-            return
-        executor, self.executor = self.executor, None
-        executor.shutdown(wait=True, cancel_futures=True)
+        elif self.executor is not None:
+            executor, self.executor = self.executor, None
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def workers_cpu() -> float:
+        """CPU seconds of this process's children waited for: in a crawl child, its parse
+        workers once closed (multiprocessing's resource tracker, never waited for, is not)."""
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
 
 
 # -- in the worker ------------------------------------------------------------------------------

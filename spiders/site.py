@@ -444,9 +444,10 @@ class SiteSpider(SourceSpider):
             self.parse_pool.close()
             self.crawler.stats.set_value(PARSED_IN_WORKER, self.parse_pool.pooled)
             logger.info(
-                "%s: %d article page(s) parsed in worker process(es), %d in the crawl process",
+                "%s: %d article page(s) parsed in worker process(es) (CPU %.1f s), %d in the crawl process",
                 self.source,
                 self.parse_pool.pooled,
+                self.parse_pool.workers_cpu(),
                 self.parsed_here,
             )
         if self.not_articles:
