@@ -11,7 +11,7 @@ from typing import Any
 
 #: Scrapy settings read by SiteSpider (spiders/parse_pool.py): worker processes parsing article
 #: pages (0: in the crawl process), pages parsed in-process before the pool starts, and seconds
-#: without an answer after which a worker is taken as hung (not a config key: tests lower it)
+#: without an answer after which a worker is taken as hung (a Scrapy setting only, default 60)
 PARSE_WORKERS = "VIGIE_PARSE_WORKERS"
 PARSE_POOL_AFTER = "VIGIE_PARSE_POOL_AFTER"
 PARSE_TIMEOUT = "VIGIE_PARSE_TIMEOUT"

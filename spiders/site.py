@@ -392,7 +392,7 @@ class SiteSpider(SourceSpider):
             self.parse_pool = ParsePool(
                 settings.getint(PARSE_WORKERS),
                 settings.getint(PARSE_POOL_AFTER, 0),
-                logging.getLevelName(settings.get("LOG_LEVEL", "INFO")),
+                _level(settings.get("LOG_LEVEL", "INFO")),
                 timeout=settings.getfloat(PARSE_TIMEOUT, TIMEOUT),
                 source=self.source,
             )
@@ -486,6 +486,12 @@ class SiteSpider(SourceSpider):
         v = self.validator(response, deferred=True)
         if v:
             yield v
+
+
+def _level(value: Any) -> int:
+    """Scrapy's LOG_LEVEL, a name ("INFO") or a number, as a number."""
+    level = logging.getLevelName(value.upper()) if isinstance(value, str) else value
+    return level if isinstance(level, int) else logging.INFO
 
 
 def _is_html(response: Response) -> bool:
