@@ -101,6 +101,23 @@ class CrawlConfig(Section):
         gt=0,
         description="A source's crawl running longer is stopped and recorded as failed (per-source `timeout` overrides).",
     )
+    parse_workers: int | None = Field(
+        None,
+        ge=0,
+        le=8,
+        description="Processes parsing article pages beside the crawl process (0: parsed in the crawl process); unset: 1 on a machine with 2 cores or more, else 0.",
+    )
+    parse_pool_after: int = Field(
+        40,
+        ge=0,
+        description="Article pages a crawl parses itself before it starts the parse_workers (starting one costs about a second of CPU: small crawls never do).",
+    )
+
+    def workers(self) -> int:
+        """``parse_workers``, unset meaning: one when a second core is there to run it."""
+        if self.parse_workers is not None:
+            return self.parse_workers
+        return 1 if (os.cpu_count() or 1) >= 2 else 0
 
 
 class WatchConfig(Section):

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+#: Scrapy settings read by SiteSpider (spiders/parse_pool.py): worker processes parsing article
+#: pages (0: in the crawl process), pages parsed in-process before the pool starts, and seconds
+#: without an answer after which a worker is taken as hung (a Scrapy setting only, default 60)
+PARSE_WORKERS = "VIGIE_PARSE_WORKERS"
+PARSE_POOL_AFTER = "VIGIE_PARSE_POOL_AFTER"
+PARSE_TIMEOUT = "VIGIE_PARSE_TIMEOUT"
+
 
 def polite_settings(
     *,
@@ -79,3 +86,8 @@ def polite_settings(
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "FEEDS": {},
     }
+
+
+def parse_pool_settings(*, workers: int, after: int) -> dict[str, Any]:
+    """The article parse pool's settings (``[crawl] parse_workers`` and ``parse_pool_after``)."""
+    return {PARSE_WORKERS: workers, PARSE_POOL_AFTER: after}

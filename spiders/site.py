@@ -23,13 +23,15 @@ from scrapy.http import Response
 
 from spiders.base import PARSE_ERRORS, SourceSpider, canonical_url
 from spiders.items import ArticleItem, HintItem, SeenItem
-from spiders.parse.article import parse_article
+from spiders.parse.article import ArticleFields, parse_article
 from spiders.parse.feeds import discover_feeds, parse_feed
 from spiders.parse.listing import parse_listing
 from spiders.parse.pdf import parse_pdf
 from spiders.parse.sitemaps import parse_sitemap, sitemaps_from_robots
-from spiders.parse.titles import SiteNames
+from spiders.parse.titles import SiteNames, strip_site_name
 from spiders.parse.wp_rest import parse_wp_posts, wp_api_root
+from spiders.parse_pool import TIMEOUT, ParsePool
+from spiders.settings import PARSE_POOL_AFTER, PARSE_TIMEOUT, PARSE_WORKERS
 
 logger = logging.getLogger("vigie.spider")
 
@@ -44,6 +46,8 @@ SHORT_ARTICLE = "vigie/short_articles_kept"
 DOCUMENTS = "vigie/documents"
 DOCUMENTS_SKIPPED = "vigie/documents_skipped"
 EXTENSIVE_DATES = "vigie/extensive_date_searches"
+PARSED_IN_WORKER = "vigie/pages_parsed_in_worker"
+PARSED_AGAIN = "vigie/pages_parsed_again"  # a name learnt while a worker parsed the page
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_HOPS = 5  # as REDIRECT_MAX_TIMES
 
@@ -81,6 +85,8 @@ class SiteSpider(SourceSpider):
         self.max_pdf_bytes = max_pdf_bytes
         self.site_names = SiteNames()  # the site's name as its titles write it, learnt
         self.not_articles: list[tuple[str, str]] = []  # (url, reason) of pages left out
+        self.parse_pool: ParsePool | None = None  # started on first need (spiders/parse_pool.py)
+        self.parsed_here = 0  # article pages parsed in this process
 
     # -- discovery --------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -264,9 +270,10 @@ class SiteSpider(SourceSpider):
             },
         )
 
-    def parse_linked(self, response: Response) -> Iterator[Any]:
+    async def parse_linked(self, response: Response) -> AsyncIterator[Any]:
         if response.status not in REDIRECTS:
-            yield from self.parse_article(response)
+            async for out in self.parse_article(response):
+                yield out
             return
         location = (response.headers.get("Location") or b"").decode("latin-1").strip()
         if not location:
@@ -290,7 +297,7 @@ class SiteSpider(SourceSpider):
             self.requested.add(url)
             yield self.article_request(url, response.meta.get("via"), chain)
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         url = canonical_url(response.request.url if response.request else response.url)
         if response.status == 304:
             self.unusable(response)
@@ -303,17 +310,16 @@ class SiteSpider(SourceSpider):
             )
             return
         self.done.add(url)
-        fields = parse_article(
-            self.page_text(response),
-            response.url,
-            selectors=self.selectors,
-            site_names=self.site_names.names(),
-        )
-        self.site_names.learn(fields.page_title, fields.site_names, fields.headline)
+        # read now, as when the page was parsed here: hints met while a worker parses it come
+        # as HintItems (the page is in self.done), not in this item
+        hints = dict(self.hints.get(url, {}))
+        fallback_date = self.fallback_dates.get(url)
+        fields = await self._parse_fields(self.page_text(response), response.url)
         if fields.extensive_used:
             self.crawler.stats.inc_value(EXTENSIVE_DATES)
         for link in fields.pdf_links:
-            yield from self.consider(link, "link", None, None)
+            for out in self.consider(link, "link", None, None):
+                yield out
         if not fields.is_article:
             self.crawler.stats.inc_value(NOT_ARTICLE)
             self.not_articles.append((response.url, fields.decision))
@@ -337,11 +343,10 @@ class SiteSpider(SourceSpider):
             canonical = canonical_url(canonical)
         else:
             canonical = None
-        hints = self.hints.get(url, {})
         v = self.validator(response, deferred=False)
         date_raw, date_source = fields.date_raw, fields.date_source
-        if not date_raw and self.fallback_dates.get(url):
-            date_raw, date_source = self.fallback_dates[url], "feed"
+        if not date_raw and fallback_date:
+            date_raw, date_source = fallback_date, "feed"
         yield ArticleItem(
             source=self.source,
             url=url,
@@ -355,6 +360,43 @@ class SiteSpider(SourceSpider):
             discovered_via=response.meta.get("via"),
             validator=v,  # carried by the item: one item per page through Scrapy, not two
         )
+
+    async def _parse_fields(self, text: str, url: str) -> ArticleFields:
+        """``parse_article`` in a worker process when the pool is on (spiders/parse_pool.py),
+        else here; then the site names it teaches are learnt, in the order pages complete.
+
+        Why the title is checked again: the worker cut the names learnt when the page was
+        handed to it; a name learnt meanwhile (from the pages completed in between) that
+        shortens this title would have changed it here, and the title also decides where the
+        body starts, so such a page (only among a crawl's first pages) is parsed here again."""
+        pool = self._pool()
+        fields = None
+        if pool is not None:
+            fields = await pool.parse(text, url, self.selectors, self.site_names.names())
+            if fields is not None:
+                names = [*fields.site_names, *self.site_names.names()]
+                if strip_site_name(fields.raw_title, names) != fields.title:
+                    self.crawler.stats.inc_value(PARSED_AGAIN)
+                    fields = None
+        if fields is None:
+            self.parsed_here += 1
+            fields = parse_article(
+                text, url, selectors=self.selectors, site_names=self.site_names.names()
+            )
+        self.site_names.learn(fields.page_title, fields.site_names, fields.headline)
+        return fields
+
+    def _pool(self) -> ParsePool | None:
+        if self.parse_pool is None and self.crawler.settings.getint(PARSE_WORKERS, 0) > 0:
+            settings = self.crawler.settings
+            self.parse_pool = ParsePool(
+                settings.getint(PARSE_WORKERS),
+                settings.getint(PARSE_POOL_AFTER, 0),
+                _level(settings.get("LOG_LEVEL", "INFO")),
+                timeout=settings.getfloat(PARSE_TIMEOUT, TIMEOUT),
+                source=self.source,
+            )
+        return self.parse_pool
 
     def parse_document(self, response: Response) -> Iterator[Any]:
         """A linked PDF: text, title and date → an item of kind ``document`` with its URL.
@@ -396,7 +438,18 @@ class SiteSpider(SourceSpider):
         )
 
     def closed(self, reason: str) -> None:
-        """One line naming the pages left out as not articles, so a missing page is findable."""
+        """One line naming the pages left out as not articles, so a missing page is findable;
+        the parse workers stopped and waited for."""
+        if self.parse_pool is not None and self.parse_pool.started:
+            self.parse_pool.close()
+            self.crawler.stats.set_value(PARSED_IN_WORKER, self.parse_pool.pooled)
+            logger.info(
+                "%s: %d article page(s) parsed in worker process(es) (CPU %.1f s), %d in the crawl process",
+                self.source,
+                self.parse_pool.pooled,
+                self.parse_pool.workers_cpu(),
+                self.parsed_here,
+            )
         if self.not_articles:
             logger.info(
                 "%s: %d page(s) not taken as articles: %s",
@@ -433,6 +486,12 @@ class SiteSpider(SourceSpider):
         v = self.validator(response, deferred=True)
         if v:
             yield v
+
+
+def _level(value: Any) -> int:
+    """Scrapy's LOG_LEVEL, a name ("INFO") or a number, as a number."""
+    level = logging.getLevelName(value.upper()) if isinstance(value, str) else value
+    return level if isinstance(level, int) else logging.INFO
 
 
 def _is_html(response: Response) -> bool:

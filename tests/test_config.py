@@ -127,3 +127,21 @@ def test_source_label_defaults_to_the_key():
     assert source_label(cfg, "avec") == "AVECsanté"
     assert source_label(cfg, "fncs") == "fncs"
     assert source_label(cfg, "gone") == "gone" and source_label(None, "an") == "an"
+
+
+def test_parse_workers_default_follows_the_cores_and_bad_values_name_the_key():
+    """Issue 15: one parse worker when a second core is there, 0 = in the crawl process."""
+    import os
+
+    from monitor.runs.child import scrapy_settings
+
+    cfg = parse_config(base())
+    assert cfg.crawl.parse_workers is None
+    assert cfg.crawl.workers() == (1 if (os.cpu_count() or 1) >= 2 else 0)
+    off = parse_config({**base(), "crawl": {"parse_workers": 0, "parse_pool_after": 5}})
+    settings = scrapy_settings(off, "fncs", None, None, True, "INFO")
+    assert (settings["VIGIE_PARSE_WORKERS"], settings["VIGIE_PARSE_POOL_AFTER"]) == (0, 5)
+    (problem,) = problems({**base(), "crawl": {"parse_workers": -1}})
+    assert "crawl.parse_workers" in problem
+    (problem,) = problems({**base(), "crawl": {"parse_pool_after": "many"}})
+    assert "crawl.parse_pool_after" in problem

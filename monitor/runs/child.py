@@ -23,7 +23,7 @@ from monitor.config import Config, config_from_json, config_to_json, load_config
 from monitor.runs.conclude import conclude_run
 from monitor.sources.registry import family_of, spider_class
 from monitor.sources.registry import spider_kwargs as spider_kwargs
-from spiders.settings import polite_settings
+from spiders.settings import parse_pool_settings, polite_settings
 from storage.db import open_db
 
 logger = logging.getLogger("vigie.crawler")
@@ -49,6 +49,7 @@ def scrapy_settings(
         max_pages=c.max_pages,
         log_level=log_level,
     )
+    settings.update(parse_pool_settings(workers=c.workers(), after=c.parse_pool_after))
     settings.update(
         ITEM_PIPELINES={"monitor.ingest.pipeline.StorePipeline": 300},
         VIGIE_CONFIG=config_to_json(cfg),
