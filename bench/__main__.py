@@ -205,6 +205,14 @@ def other_engineers(
     return run
 
 
+def engineer(
+    key: str, title: str, module: str, args: list[str], timeout: float
+) -> tuple[str, str, Callable[[Plan, dict], list[str]], str]:
+    """A section run by :func:`other_engineers`, with the command it runs."""
+    command = " ".join(["python -m", f"bench.{module}", *args])
+    return key, title, other_engineers(module, args, timeout), command
+
+
 def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str]], str]]:
     py = "python -m"
     # best of 2 on both sides, alternating: one run of each swung from 1.24x to 1.8x on the
@@ -241,60 +249,44 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             bench_incremental,
             f"{py} bench.incremental --articles {plan.articles}",
         ),
-        (
-            "dump",
-            "3a. Assemblée dump ingest (issue 3)",
-            other_engineers("dump_ingest", dump_args, 900),
-            f"{py} bench.dump_ingest {' '.join(dump_args)}",
-        ),
-        (
+        engineer("dump", "3a. Assemblée dump ingest (issue 3)", "dump_ingest", dump_args, 900),
+        engineer(
             "amendments",
             "3c. Assemblée amendments ingest and a day's update (issue 11)",
-            other_engineers("amendments_ingest", amend_args, 1200),
-            f"{py} bench.amendments_ingest {' '.join(amend_args)}",
+            "amendments_ingest",
+            amend_args,
+            1200,
         ),
-        (
+        engineer(
             "dumpread",
             "3f. A dump read alone: iter_dump vs zipfile, time and peak RSS (issue 11)",
-            other_engineers("dump_read", read_args, 600),
-            f"{py} bench.dump_read {' '.join(read_args)}",
+            "dump_read",
+            read_args,
+            600,
         ),
-        (
+        engineer(
             "daily",
             "3e. Assemblée legislative watch, a day's update through the publication list (issue 11)",
-            other_engineers("anlegis_daily", daily_args, 900),
-            f"{py} bench.anlegis_daily {' '.join(daily_args)}",
+            "anlegis_daily",
+            daily_args,
+            900,
         ),
-        (
-            "daemon",
-            "3b. Daemon memory (issue 5)",
-            other_engineers("daemon_memory", daemon_args, 1200),
-            f"{py} bench.daemon_memory {' '.join(daemon_args)}",
-        ),
-        (
-            "jorf",
-            "3d. JORF archives (issue 12)",
-            other_engineers("jorf_archive", jorf_args, 1800),
-            f"{py} bench.jorf_archive {' '.join(jorf_args)}",
-        ),
+        engineer("daemon", "3b. Daemon memory (issue 5)", "daemon_memory", daemon_args, 1200),
+        engineer("jorf", "3d. JORF archives (issue 12)", "jorf_archive", jorf_args, 1800),
         (
             "peer",
             "4. Peer comparison: urlwatch",
             bench_peer,
             f"{py} bench.peer_urlwatch --articles {plan.articles}",
         ),
-        (
+        engineer(
             "dates",
             "5. Article dates and titles: Vigie vs htmldate (issue 13)",
-            other_engineers("article_dates", [], 600),
-            f"{py} bench.article_dates",
+            "article_dates",
+            [],
+            600,
         ),
-        (
-            "million",
-            "6. A million items (issue 15)",
-            other_engineers("million", million_args, 3600),
-            f"{py} bench.million {' '.join(million_args)}",
-        ),
+        engineer("million", "6. A million items (issue 15)", "million", million_args, 3600),
     ]
 
 

@@ -41,12 +41,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.anlegis_gen import DEPUTIES, write_amendments_zip  # noqa: E402
-from bench.dump_ingest import _Crawler, bench_config, every_run, same_run  # noqa: E402
+from bench.dump_ingest import (  # noqa: E402
+    _Crawler,
+    add_repeat,
+    baseline,
+    bench_config,
+    every_run,
+    repeat_side_by_side,
+)
 from bench.gencache import cached  # noqa: E402
 from monitor.ingest.pipeline import StorePipeline  # noqa: E402
 from spiders.an_legis import AnLegisSpider  # noqa: E402
 from spiders.parse.an_deputies import Deputy  # noqa: E402
-from spiders.parse.an_dump import iter_dump  # noqa: E402
 from storage import legis as store_legis  # noqa: E402
 from storage import runs as store_runs  # noqa: E402
 from storage.db import open_db  # noqa: E402
@@ -103,17 +109,6 @@ def ingest(zip_path: Path, db_path: Path) -> dict[str, Any]:
     return store_runs.get_run(db, run_id)
 
 
-def baseline(zip_path: Path, rows: list[dict], db_path: Path) -> float:
-    """(c): read + json.loads every member, insert_all the same rows, nothing else."""
-    started = time.perf_counter()
-    for member in iter_dump(zip_path):
-        json.loads(member.data)
-    db = open_db(db_path)
-    with db.conn:
-        db["items"].insert_all(rows, batch_size=500)
-    return time.perf_counter() - started
-
-
 def day_update(src: Path, dst: Path, changed: int) -> int:
     """The same dump where ``changed`` pending amendments got a decision (adopted)."""
     n = 0
@@ -135,13 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.amendments_ingest")
     ap.add_argument("--n", type=int, default=100_000, help="amendments (default 100,000)")
     ap.add_argument("--day", type=int, default=300, help="decisions in the day's update")
-    ap.add_argument(
-        "--repeat",
-        type=int,
-        default=1,
-        help="time (a) and (c) this many times, alternating, and keep the best of each "
-        "(a shared machine: other processes slow one run, not all)",
-    )
+    add_repeat(ap)
     a = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="vigie-bench-am-") as tmp:
         d = Path(tmp)
@@ -173,15 +162,13 @@ def main(argv: list[str] | None = None) -> int:
         rows = list(db["items"].rows)
         alerts = db["alerts"].count
         t_base = baseline(zip1, rows, d / "baseline.db")
-        firsts, bases = [t_first], [t_base]
-        for i in range(1, a.repeat):  # fresh files each time, (a) and (c) side by side
-            t = time.perf_counter()
-            again = ingest(zip1, d / f"again{i}.db")
-            firsts.append(time.perf_counter() - t)
-            same_run(again, run1)
-            bases.append(baseline(zip1, rows, d / f"baseline{i}.db"))
-            for f in d.glob(f"*{i}.db*"):
-                f.unlink()
+        firsts, bases = repeat_side_by_side(
+            a.repeat,
+            d,
+            (t_first, t_base, run1),
+            lambda db: ingest(zip1, db),
+            lambda db: baseline(zip1, rows, db),
+        )
         t_first, t_base = min(firsts), min(bases)
     print(
         f"(a) first ingest:  {t_first:7.2f}s  new={run1['items_new']} "

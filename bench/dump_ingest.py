@@ -38,6 +38,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,39 @@ def same_run(again: dict, first: dict) -> None:
         )
 
 
+def add_repeat(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="time (a) and (c) this many times, alternating, and keep the best of each "
+        "(a shared machine: other processes slow one run, not all)",
+    )
+
+
+def repeat_side_by_side(
+    repeat: int,
+    folder: Path,
+    first: tuple[float, float, dict],
+    again: Callable[[Path], dict],
+    base: Callable[[Path], float],
+) -> tuple[list[float], list[float]]:
+    """Every repetition of (a) and (c), alternating, each on fresh files in ``folder``:
+    ``first`` = (a)'s and (c)'s times and run row from the first repetition; ``again(db)``
+    reruns (a) on a fresh database, ``base(db)`` reruns (c). Returns every time of each side."""
+    t_first, t_base, run1 = first
+    firsts, bases = [t_first], [t_base]
+    for i in range(1, repeat):
+        t = time.perf_counter()
+        run = again(folder / f"again{i}.db")
+        firsts.append(time.perf_counter() - t)
+        same_run(run, run1)
+        bases.append(base(folder / f"baseline{i}.db"))
+        for f in folder.glob(f"*{i}.*"):
+            f.unlink()
+    return firsts, bases
+
+
 def ingest(zip_path: Path, db_path: Path, names: dict[str, Deputy]) -> dict:
     """(a)/(b): dump → items → the real pipeline; returns the run row.
 
@@ -236,13 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--n", type=int, default=50_000, help="records in the dump (default 50,000)")
     ap.add_argument("--profile", action="store_true", help="cProfile the first ingest")
-    ap.add_argument(
-        "--repeat",
-        type=int,
-        default=1,
-        help="time (a) and (c) this many times, alternating, and keep the best of each "
-        "(a shared machine: other processes slow one run, not all)",
-    )
+    add_repeat(ap)
     a = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
@@ -277,15 +305,13 @@ def main(argv: list[str] | None = None) -> int:
         versions = db["item_versions"].count
         alerts = db["alerts"].count
         t_base = baseline(zip1, rows, d / "baseline.db")
-        firsts, bases = [t_first], [t_base]
-        for i in range(1, a.repeat):  # fresh files each time, (a) and (c) side by side
-            t = time.perf_counter()
-            again = ingest(zip1, d / f"again{i}.db", names)
-            firsts.append(time.perf_counter() - t)
-            same_run(again, run1)
-            bases.append(baseline(zip1, rows, d / f"baseline{i}.db"))
-            for f in d.glob(f"*{i}.db*"):
-                f.unlink()
+        firsts, bases = repeat_side_by_side(
+            a.repeat,
+            d,
+            (t_first, t_base, run1),
+            lambda db: ingest(zip1, db, names),
+            lambda db: baseline(zip1, rows, db),
+        )
         t_first, t_base = min(firsts), min(bases)
 
     print(

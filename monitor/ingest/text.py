@@ -202,20 +202,24 @@ _UNEVEN: set[str] = set()
 #: below this code point every character is folded ahead, into a plain dict (:data:`_FAST`):
 #: Latin, Greek, Cyrillic, general punctuation (the "’" of most French texts), symbols
 _FAST_END = "\u3000"
-for _code in range(ord(_FAST_END)):
-    _FOLD_TABLE[_code]  # noqa: B018 -- folds and tables it (and fills _UNEVEN)
 #: Why a second, plain table: ``str.translate`` looks characters up ~1.7x faster in a plain dict
 #: than in the subclass with ``__missing__`` (an 8 KB article: 200 µs with the check below,
-#: instead of 273 µs), and a text is folded several times per item (matching, citations). A text with a character past
-#: ``_FAST_END`` (an emoji, a BOM) takes the lazy table, which meets and tables it.
-_FAST: dict[int, str] = dict(_FOLD_TABLE)
-
-
+#: instead of 273 µs), and a text is folded several times per item (matching, citations). A
+#: text with a character past ``_FAST_END`` (an emoji, a BOM) takes the lazy table, which meets
+#: and tables it. Filled on the first fold, not at import (~20 ms a command would pay for
+#: nothing).
+_FAST: dict[int, str] = {}
 _BEYOND_FAST = re.compile(f"[{_FAST_END}-\U0010ffff]")  # a regex scan: max() is 3x slower
 
 
 def _table(value: str) -> dict[int, str]:
-    return _FOLD_TABLE if _BEYOND_FAST.search(value) else _FAST
+    if _BEYOND_FAST.search(value):
+        return _FOLD_TABLE
+    if not _FAST:
+        for code in range(ord(_FAST_END)):
+            _FOLD_TABLE[code]  # noqa: B018 -- folds and tables it (and fills _UNEVEN)
+        _FAST.update(_FOLD_TABLE)
+    return _FAST
 
 
 def fold_with_map(value: str) -> tuple[str, list[int]]:
