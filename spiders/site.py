@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from spiders.base import PARSE_ERRORS, SourceSpider, canonical_url
 from spiders.items import ArticleItem, HintItem, SeenItem
@@ -107,7 +107,7 @@ class SiteSpider(SourceSpider):
             yield self.request(listing, self.parse_listing, meta={"depth_n": 0})
 
     def parse_home(self, response: Response) -> Iterator[Any]:
-        if self.unusable(response) or not hasattr(response, "text"):
+        if self.unusable(response) or not isinstance(response, TextResponse):
             return
         asked = set(self.feeds or [self.absolute(p) for p in DEFAULT_FEEDS])
         hidden = False  # a feed only this page tells about
@@ -259,6 +259,8 @@ class SiteSpider(SourceSpider):
         Why redirects by hand: a home page or listing linking ``/node/51``, which redirects to
         the known slug, would otherwise cost the full article on every crawl; seen here, the
         target goes through ``consider`` like any link and a known one is not fetched."""
+        if (pool := self._pool()) is not None:
+            pool.asked()  # many pages to come: the workers start while they download
         return self.request(
             url,
             self.parse_linked,
@@ -303,7 +305,9 @@ class SiteSpider(SourceSpider):
             self.unusable(response)
             yield SeenItem(source=self.source, url=url)
             return
-        if not hasattr(response, "text") or not _is_html(response):
+        # isinstance, not hasattr(response, "text"): that evaluates the property, which decodes
+        # the whole page once more than page_text does (issue 15)
+        if not isinstance(response, TextResponse) or not _is_html(response):
             content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
             self.page_problem(
                 response.url, f"not an HTML page ({content_type or 'no Content-Type'})"

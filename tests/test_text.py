@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.ingest import text as text_module
 from monitor.ingest.text import clean_line, clean_text, fold, fold_with_map
 
 CLEAN_TEXT = [
@@ -125,3 +126,28 @@ def test_fold_is_the_same_through_either_table(value, expected):
     the lazy table: same fold, character by character, and the same as fold_with_map's."""
     assert fold(value) == expected
     assert fold(value) == "".join(fold(c) for c in value) == fold_with_map(value)[0]
+
+
+def _table_fold(value: str) -> str:
+    """The reference fold: every character looked up in the table (no shortcut)."""
+    return "".join(text_module._FOLD_TABLE[ord(c)] for c in value)
+
+
+def test_fold_shortcut_equals_the_table_for_every_character():
+    """Issue 15: fold replaces a text's non-ASCII characters and lower-cases the rest; for every
+    code point below U+3000 and a sample beyond (CJK, fullwidth, emoji, the last planes), alone,
+    capitalised in a word, and all together, that gives the table's fold exactly."""
+    codes = [c for c in range(0x3000) if not 0xD800 <= c < 0xE000]
+    codes += list(range(0xFB00, 0xFB07)) + list(range(0xFF01, 0xFF5F)) + [0x1F600, 0xE0001]
+    chars = [chr(c) for c in codes]
+    for char in chars:
+        for value in (char, f"Ab{char}Cd É", f"{char}{char.upper()} Σ"):
+            assert fold(value) == _table_fold(value), (hex(ord(char)), value)
+    everything = "".join(chars)
+    assert fold(everything) == _table_fold(everything)
+
+
+def test_fold_takes_the_table_for_a_character_lower_would_change():
+    """ "ℌ" folds to "H" (NFKD after casefold): the shortcut's final lower() would make it "h";
+    the text goes through the table instead, and the result is the table's."""
+    assert fold("Le ℌ de l’État") == _table_fold("Le ℌ de l’État") == "le H de l'etat"

@@ -20,10 +20,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-import trafilatura
 from lxml import etree
 from lxml.cssselect import CSSSelector
-from trafilatura.settings import Extractor
 from w3lib.encoding import html_to_unicode
 
 from spiders.parse.article_dates import choose_date, hidden_zone
@@ -31,7 +29,7 @@ from spiders.parse.page_kind import decide, post_cards
 from spiders.parse.titles import affixes_from_title, strip_site_name
 
 if TYPE_CHECKING:
-    from trafilatura.settings import Document
+    from trafilatura.settings import Document, Extractor
 
 MIN_BODY = 200
 #: htmldate's "extensive search" loads every dateparser language (5–15 s per crawl process) to
@@ -342,6 +340,8 @@ def _set_canonical(href: str | None, url: str, out: ArticleFields) -> None:
 def _bare_extraction(doc, url: str, *, with_metadata: bool, fast: bool) -> Document | None:
     """``trafilatura.bare_extraction``, typed: without ``as_dict`` (deprecated) it returns a
     Document or None, never the dict its signature also allows."""
+    import trafilatura  # imported on first use: see _base_options
+
     result = trafilatura.bare_extraction(doc, options=_options(url, with_metadata, fast))
     assert not isinstance(result, dict), "bare_extraction returned a dict without as_dict"
     return result
@@ -361,6 +361,11 @@ def _options(url: str, with_metadata: bool, fast: bool) -> Extractor:
 
 @lru_cache(maxsize=4)
 def _base_options(with_metadata: bool, fast: bool) -> Extractor:
+    """Why trafilatura is imported here and not at the top: with the parse workers on, the
+    crawl process hardly ever extracts a body itself, and importing trafilatura (and
+    courlan, urllib3, justext...) was 0.13 s of every crawl's start (issue 15)."""
+    from trafilatura.settings import Extractor
+
     return Extractor(
         output_format="python",
         fast=fast,
