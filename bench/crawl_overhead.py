@@ -281,14 +281,13 @@ def profile_vigie(folder: Path, base_url: str) -> tuple[Path, list[str]]:
     run_id = store_runs.start_run(db, SOURCE, "2026-02-14T00:00:00+00:00")
     db.conn.close()
     out = folder / "crawler.prof"
+    # main() called under cProfile, not ``-m cProfile -m monitor.runs.child``: the child's
+    # module ends the process with os._exit (monitor.runs.child.leave), before cProfile's dump
+    profiled = f"import cProfile, sys; from monitor.runs.child import main; cProfile.run('main(sys.argv[1:])', {str(out)!r})"
     cmd = [
         sys.executable,
-        "-m",
-        "cProfile",
-        "-o",
-        str(out),
-        "-m",
-        "monitor.runs.child",
+        "-c",
+        profiled,
         "--config",
         str(config),
         "--source",
