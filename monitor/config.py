@@ -110,7 +110,7 @@ class CrawlConfig(Section):
     parse_pool_after: int = Field(
         40,
         ge=0,
-        description="Article pages a crawl parses itself before it starts the parse_workers (starting one costs about a second of CPU: small crawls never do).",
+        description="A crawl that asks for more article pages than this starts its parse_workers at once (they start while the pages download); one that asks for fewer parses them itself (starting a worker costs 0.3 s of CPU: small crawls never do).",
     )
 
     def workers(self) -> int:

@@ -187,6 +187,27 @@ def test_pool_stores_what_in_process_parsing_stores_bench_site(tmp_path):
     assert in_worker(on_res.stderr) >= 60
 
 
+def in_crawl_process(stderr: str) -> int:
+    """Pages the crawl says it parsed itself (the same INFO line's last figure)."""
+    for line in stderr.splitlines():
+        if "parsed in worker process(es)" in line:
+            return int(line.split(", ")[-1].split()[0])
+    return -1
+
+
+def test_a_large_crawl_starts_its_worker_before_the_pages_arrive(tmp_path):
+    """Issue 15: a crawl asking for more than ``parse_pool_after`` article pages starts the
+    worker at once: it parses every page, the crawl process none (before, the crawl process
+    parsed the first ``parse_pool_after`` pages itself while the worker was not started)."""
+    site = generate(tmp_path / "site", 60, per_page=10, feed_size=5, secpa_every=7)
+    with SiteServer(site.folder) as srv:
+        _, res = crawl(
+            tmp_path, "early", srv.base_url, {"parse_workers": 1, "parse_pool_after": 20}
+        )
+    assert in_worker(res.stderr) == 60
+    assert in_crawl_process(res.stderr) == 0
+
+
 def test_small_crawl_starts_no_worker(tmp_path, site_server):
     """Under ``parse_pool_after`` pages, no worker is started (it would cost more than it saves)."""
     srv = site_server("wp_like")
