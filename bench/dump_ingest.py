@@ -137,7 +137,13 @@ class _Crawler:
         from scrapy.settings import Settings
 
         self.settings = Settings(
-            {"VIGIE_CONFIG_PATH": str(config), "VIGIE_SOURCE": source, "VIGIE_RUN_ID": run_id}
+            {
+                "VIGIE_CONFIG_PATH": str(config),
+                "VIGIE_SOURCE": source,
+                "VIGIE_RUN_ID": run_id,
+                # batches written by the pipeline's writer thread, as in the crawl child
+                "VIGIE_BACKGROUND_WRITES": True,
+            }
         )
         self.stats = _Stats()
 

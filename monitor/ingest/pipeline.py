@@ -12,7 +12,9 @@ import json
 import logging
 import sys
 import time
-from dataclasses import asdict
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +51,7 @@ from storage import items as store_items
 from storage import legis as store_legis
 from storage import links as store_links
 from storage import runs as store_runs
-from storage.db import DatabaseError, StorageError, open_db, write_tx
+from storage.db import DatabaseError, StorageError, close_db, open_db, write_tx
 from storage.state import mark_read, set_state
 from storage.validators import save_validators
 
@@ -74,6 +76,25 @@ HANDLED_ITEMS = (
     ArchivesReadItem,
 )
 BATCH_SECONDS = 2.0
+#: batches handed to the writer thread and not written yet, past which the crawl waits for the
+#: oldest (memory stays bounded when the database is slower than the crawl)
+MAX_PENDING_BATCHES = 2
+
+
+@dataclass
+class Batch:
+    """What one transaction writes: taken from the pipeline at once, written later."""
+
+    records: list[Record] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+    validators: list[dict] = field(default_factory=list)
+    hints: list[tuple[str, str, str]] = field(default_factory=list)
+    links: list[tuple[str, str, str]] = field(default_factory=list)
+    citations: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    deputies: list[dict] | None = None
+    #: each record's {profile: terms}, taken from the matcher when the batch was formed (not
+    #: when it is written: the crawl may match a later copy of the same item meanwhile)
+    hits: list[dict[str, list[str]]] = field(default_factory=list)
 
 
 def utc_now() -> str:
@@ -115,8 +136,16 @@ class StorePipeline:
                 "items_skipped",
             )
         }
+        # what the batches written so far stored (new / changed / unchanged), apart from
+        # self.counts: a batch written by the writer thread never touches the counts the crawl
+        # thread is updating, and a batch rolled back is simply not added
+        self.stored = {"items_new": 0, "items_changed": 0, "items_unchanged": 0}
         self.last_flush = time.monotonic()
         self.db: sqlite_utils.Database | None = None
+        self.background = bool(crawler.settings.getbool("VIGIE_BACKGROUND_WRITES", False))
+        self._writer: ThreadPoolExecutor | None = None
+        self._writes: deque[Future[None]] = deque()
+        self._writer_db: sqlite_utils.Database | None = None
         self.followed: set[str] = set()
         self.write_failed: str | None = None
         # legislative watch: links (attached, cites) written with their batch, roots that
@@ -212,7 +241,7 @@ class StorePipeline:
             len(self.buffer) + len(self.seen) >= BATCH_ITEMS
             or time.monotonic() - self.last_flush > BATCH_SECONDS
         ):
-            self.flush()
+            self._flush_soon()
         return item
 
     def _record(self, item: ArticleItem | QuestionItem) -> Record | None:
@@ -301,6 +330,9 @@ class StorePipeline:
 
     # -- writing ----------------------------------------------------------------------------
     def flush(self) -> None:
+        """Write what is buffered now, in this thread, after the batches handed to the writer
+        thread (callers that read the database next rely on it: close_spider, tests)."""
+        self._wait_writes()
         self.last_flush = time.monotonic()
         if self.dry_run:
             for r in self.buffer:
@@ -311,50 +343,145 @@ class StorePipeline:
                     if k not in ("body", "answer_text") and v not in (None, [], {}, 0)
                 }
                 print(json.dumps(out, ensure_ascii=False), file=sys.stdout, flush=True)
-            self.buffer, self.seen, self.validators, self.hints = [], [], [], []
-            self.links, self.citations = [], []
+            self._take_batch()
             return
         if self.db is None or self.write_failed:
+            self._take_batch()
             return
+        self._write(self.db, self._take_batch())
+
+    def _flush_soon(self) -> None:
+        """The periodic write of a crawl: the batch goes to the writer thread and the crawl
+        goes on (``VIGIE_BACKGROUND_WRITES``, set by the crawl child).
+
+        Why a thread: a batch's transaction (the rows, their indexes and full-text entries, the
+        alerts) held the event loop 50-90 ms every two seconds of a crawl, during which no
+        response was read and no request sent; SQLite releases the GIL while it works, so in a
+        thread most of that time overlaps the crawl (bench/crawl_overhead.py, issue 15). One
+        thread, one connection of its own, batches written in order: the same transactions as
+        before, so a kill still leaves the database consistent (a batch not yet written was
+        never reported stored)."""
+        if not self.background or self.dry_run or self.db is None:
+            self.flush()
+            return
+        self.last_flush = time.monotonic()
+        if self.write_failed:
+            self._take_batch()
+            return
+        while len(self._writes) >= MAX_PENDING_BATCHES:
+            self._writes.popleft().result()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-writer")
+        self._writes.append(self._writer.submit(self._write_in_thread, self._take_batch()))
+
+    def _write_in_thread(self, batch: Batch) -> None:
+        if self.write_failed:
+            return
+        if self._writer_db is None:
+            try:
+                self._writer_db = open_db(self.cfg.db_path)
+            except (DatabaseError, StorageError) as exc:
+                self._write_failed_in_thread(exc)
+                return
+        self._write(self._writer_db, batch, in_thread=True)
+
+    def _wait_writes(self) -> None:
+        """Wait until every batch handed to the writer thread is written (or failed)."""
+        while self._writes:
+            self._writes.popleft().result()
+
+    def _stop_writer(self) -> None:
+        """Wait for the writer thread's batches, close its connection (in that thread: an
+        SQLite connection is used by the thread that opened it) and end the thread."""
+        self._wait_writes()
+        if self._writer is not None:
+            self._writer.submit(self._close_writer_db).result()
+            self._writer.shutdown(wait=True)
+            self._writer = None
+
+    def _close_writer_db(self) -> None:
+        if self._writer_db is not None:
+            close_db(self._writer_db)
+            self._writer_db = None
+
+    def _take_batch(self) -> Batch:
+        """The buffered items as one batch; the buffers start empty again."""
+        batch = Batch(
+            self.buffer,
+            self.seen,
+            self.validators,
+            self.hints,
+            self.links,
+            self.citations,
+            self.deputies,
+            [self.profiles.take_hits(r.id) for r in self.buffer],
+        )
+        self.buffer, self.seen, self.validators, self.hints = [], [], [], []
+        self.links, self.citations = [], []
+        self.deputies = None  # stored once: not rewritten with every later batch
+        return batch
+
+    def _write(self, db: sqlite_utils.Database, batch: Batch, in_thread: bool = False) -> bool:
+        """One batch in one transaction; whether it was written."""
         now = utc_now()
-        counts = dict(self.counts)
+        outcomes = dict.fromkeys(self.stored, 0)
         try:
-            with write_tx(self.db):
+            with write_tx(db):
                 # the stored rows of the whole batch in one read, not one SELECT per record
-                held = store_items.held_items(self.db, [r.id for r in self.buffer])
+                held = store_items.held_items(db, [r.id for r in batch.records])
                 pending: dict[str, dict[str, Any]] = {}  # new rows, inserted together
-                stored = [self._store(record, now, held, pending) for record in self.buffer]
-                store_items.write_new(self.db, pending)
-                for row, previous, event in stored:
+                stored = [
+                    self._store(db, record, now, held, pending, outcomes)
+                    for record in batch.records
+                ]
+                store_items.write_new(db, pending)
+                for (row, previous, event), hits in zip(stored, batch.hits, strict=True):
                     # one alert per profile concerned (monitor/ingest/profiles.py), in this
                     # transaction, once the batch's rows are written
                     self.profiles.enqueue(
-                        self.db, row, previous, event, run_id=self.run_id, now=now
+                        db, row, previous, event, run_id=self.run_id, now=now, hits=hits
                     )
-                if self.seen:
-                    store_items.touch_items(self.db, self.seen, now)
-                if self.hints:
-                    store_items.add_hints(self.db, self.hints)
-                store_links.add_links(self.db, [*self.links, *self._resolved(self.citations)])
-                if self.deputies is not None:
-                    store_deputies.replace_deputies(self.db, self.source, self.deputies, now)
-                save_validators(self.db, self.validators, now)
+                if batch.seen:
+                    store_items.touch_items(db, batch.seen, now)
+                if batch.hints:
+                    store_items.add_hints(db, batch.hints)
+                store_links.add_links(db, [*batch.links, *self._resolved(db, batch.citations)])
+                if batch.deputies is not None:
+                    store_deputies.replace_deputies(db, self.source, batch.deputies, now)
+                save_validators(db, batch.validators, now)
                 if self.run_id:
-                    store_runs.update_counters(self.db, self.run_id, self.counters())
+                    store_runs.update_counters(db, self.run_id, self.counters(outcomes))
         except (DatabaseError, StorageError) as exc:
-            self.counts = counts  # the batch was rolled back: it was not stored, do not count it
-            self._stop_on_write_error(exc)
-        else:
-            self.deputies = None  # stored once: not rewritten with every later batch
-        self.buffer, self.seen, self.validators, self.hints = [], [], [], []
-        self.links, self.citations = [], []
+            # the batch was rolled back: it was not stored, its outcomes are not counted
+            if in_thread:
+                self._write_failed_in_thread(exc)
+            else:
+                self._stop_on_write_error(exc)
+            return False
+        for key, n in outcomes.items():
+            self.stored[key] += n
+        return True
 
-    def _resolved(self, citations: list[tuple[str, str, str, str | None]]) -> list[tuple]:
+    def _write_failed_in_thread(self, exc: BaseException) -> None:
+        """A batch refused in the writer thread: no later batch is written, and the crawl is
+        stopped from the event loop's thread (Scrapy's engine is not thread-safe). A
+        pipeline driven by hand, without a running reactor, only logs it: its caller sees
+        ``write_failed`` and close_spider fails the run."""
+        self.write_failed = f"database write failed: {_root_cause(exc)}"
+        reactor = sys.modules.get("twisted.internet.reactor")
+        if reactor is not None and getattr(reactor, "running", False):
+            reactor.callFromThread(self._stop_on_write_error, exc)
+        else:
+            self._log_write_error(exc)
+
+    def _resolved(
+        self, db: sqlite_utils.Database, citations: list[tuple[str, str, str, str | None]]
+    ) -> list[tuple]:
         """(from, to, "cites") rows; a target not stored yet is kept as ``ref:kind:number``
         and pointed at its item when that arrives (``storage.legis.resolve_pending``)."""
         rows = []
         for from_id, kind, number, text_number in citations:
-            target = store_legis.resolve_citation(self._require_db(), kind, number, text_number)
+            target = store_legis.resolve_citation(db, kind, number, text_number)
             ref = ":".join(["ref", kind, number, *([text_number] if text_number else [])])
             rows.append((from_id, target or ref, "cites"))
         return rows
@@ -367,6 +494,15 @@ class StorePipeline:
         ends failed with this reason instead of a misleading "zero items"."""
         from scrapy.utils.defer import deferred_from_coro
 
+        self._log_write_error(exc)
+        stopping = deferred_from_coro(
+            self.crawler.engine.close_spider_async(reason=self.write_failed)
+        )
+        # reported from the writer thread, the failure may reach the loop once the spider is
+        # already closing: then there is nothing left to stop (the error is logged above)
+        stopping.addErrback(lambda failure: logger.debug("crawl already stopping: %s", failure))
+
+    def _log_write_error(self, exc: BaseException) -> None:
         cause = _root_cause(exc)
         self.write_failed = f"database write failed: {cause}"
         logger.error(
@@ -375,7 +511,6 @@ class StorePipeline:
             self.cfg.db_path,
             cause,
         )
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason=self.write_failed))
 
     def _record_write_failure(self) -> None:
         """Close the run row as failed with the storage reason (a one-row write that often still
@@ -393,13 +528,15 @@ class StorePipeline:
 
     def _store(
         self,
+        db: sqlite_utils.Database,
         record: Record,
         now: str,
-        held: dict[str, dict[str, Any] | None] | None = None,
-        pending: dict[str, dict[str, Any]] | None = None,
+        held: dict[str, dict[str, Any] | None],
+        pending: dict[str, dict[str, Any]],
+        outcomes: dict[str, int],
     ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
-        """Upsert the record's row; returns (row, previous row, alert event) for the outbox."""
-        db = self._require_db()
+        """Upsert the record's row; returns (row, previous row, alert event) for the outbox
+        and counts its outcome in ``outcomes`` (added to the stored counts once committed)."""
         row = record_row(record)
         outcome, previous, changed = store_items.upsert_item(
             db,
@@ -411,13 +548,18 @@ class StorePipeline:
             held=held,
             pending=pending,
         )
-        self.counts[f"items_{outcome}"] += 1
+        outcomes[f"items_{outcome}"] += 1
         return row, previous, alert_policy.item_event(outcome, row, previous, changed)
 
-    def counters(self) -> dict[str, int]:
+    def counters(self, writing: dict[str, int] | None = None) -> dict[str, int]:
+        """The run row's counters: the crawl's counts, plus what the batches stored (and the
+        batch being written, ``writing``, counted in its own transaction)."""
+        counts = dict(self.counts)
+        for key, n in self.stored.items():
+            counts[key] += n + (writing or {}).get(key, 0)
         st = self.crawler.stats
         return {
-            **self.counts,
+            **counts,
             "pages_fetched": st.get_value("downloader/response_count", 0),
             "not_modified": st.get_value(sb.NOT_MODIFIED, 0),
             # spiders.site.NOT_ARTICLE: pages judged listings or other non-articles (issue 13)
@@ -428,6 +570,7 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+        self._stop_writer()
         if self.db is not None and self.write_failed:
             self._record_write_failure()
         if self.db is None or self.write_failed:

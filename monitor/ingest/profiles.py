@@ -149,6 +149,10 @@ class ProfileRouter:
             return next(iter(results.values()))  # the implicit profile: exactly as before
         return union(list(results.values()))
 
+    def take_hits(self, item_id: str) -> dict[str, list[str]]:
+        """The {profile: terms} match() found for the item, taken once (enqueue's input)."""
+        return self.hits.pop(item_id, {})
+
     def enqueue(
         self,
         db: sqlite_utils.Database,
@@ -158,12 +162,16 @@ class ProfileRouter:
         *,
         run_id: int | None,
         now: str,
+        hits: dict[str, list[str]] | None = None,
     ) -> list[int]:
         """Record the item's profiles and enqueue ``event`` once for each profile concerned.
 
-        Runs inside the pipeline's batch transaction (the alerts commit with the item)."""
+        Runs inside the pipeline's batch transaction (the alerts commit with the item).
+        ``hits``: the item's {profile: terms} taken with ``take_hits`` when its batch was
+        formed (the pipeline's writer thread); by default, those its match() left."""
         item_id = row["id"]
-        hits = self.hits.pop(item_id, {})
+        if hits is None:
+            hits = self.take_hits(item_id)
         known: dict[str, int] = {}
         if previous is not None and (previous.get("matched") or previous.get("followed")):
             known = item_profiles.of_item(db, item_id)

@@ -58,6 +58,8 @@ def scrapy_settings(
         VIGIE_SOURCE=name,
         VIGIE_RUN_ID=run_id or 0,
         VIGIE_DRY_RUN=dry_run,
+        # batches written by a thread of the pipeline while the crawl goes on (pipeline.py)
+        VIGIE_BACKGROUND_WRITES=True,
     )
     return settings
 
