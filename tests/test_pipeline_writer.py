@@ -10,6 +10,7 @@ yields for articles (some mention the watch terms, so alerts are enqueued).
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,9 @@ def article(i: int) -> ArticleItem:
 
 def open_pipeline(folder: Path, background: bool) -> tuple[StorePipeline, int]:
     folder.mkdir()
-    config = write_config(folder, {"presse": {"spider": "site", "url": "https://presse.example.org"}})
+    config = write_config(
+        folder, {"presse": {"spider": "site", "url": "https://presse.example.org"}}
+    )
     cfg = load_config(str(config))
     db = open_db(cfg.db_path)
     run_id = store_runs.start_run(db, "presse", "2026-02-14T08:00:00+00:00")
@@ -72,15 +75,20 @@ def stored(pipeline: StorePipeline, run_id: int) -> dict[str, Any]:
     try:
         run = store_runs.get_run(db, run_id)
         return {
-            "items": [tuple(r.values()) for r in db.query(f"select {COLUMNS} from items order by id")],
+            "items": [
+                tuple(r.values()) for r in db.query(f"select {COLUMNS} from items order by id")
+            ],
             "alerts": [
                 (r["item_id"], r["event"])
-                for r in db.query("select item_id, event from outbox order by item_id, event")
+                for r in db.query("select item_id, event from alerts order by item_id, event")
             ],
             "validators": [
-                tuple(r.values()) for r in db.query("select url, etag from validators order by url")
+                tuple(r.values())
+                for r in db.query("select url, etag from http_validators order by url")
             ],
-            "run": {k: run[k] for k in ("items_seen", "items_new", "items_changed", "items_unchanged")},
+            "run": {
+                k: run[k] for k in ("items_seen", "items_new", "items_changed", "items_unchanged")
+            },
         }
     finally:
         db.conn.close()
@@ -107,6 +115,7 @@ def test_batches_written_by_the_writer_thread_store_what_the_crawl_thread_stores
             # every full batch went to the writer thread while items kept coming; the last,
             # partial one is still buffered until the spider closes
             pipeline._wait_writes()
+            assert any(t.name.startswith("vigie-writer") for t in threading.enumerate())
             assert rows(pipeline) == ARTICLES - ARTICLES % BATCH
             assert len(pipeline.buffer) == ARTICLES % BATCH
         pipeline.close_spider()
