@@ -33,6 +33,7 @@ needs, with no extra dependency, and the handler is where the fault knobs live.
 from __future__ import annotations
 
 import gzip
+import sys
 import threading
 import time
 import tomllib
@@ -226,6 +227,14 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     owner: SiteServer
+
+    def handle_error(self, request, client_address):
+        """A client that hung up before its answer was written (a crawl stopped, or a crawl
+        process that exited at once) is what real servers see every day: not an error of the
+        fixture. Anything else is printed as socketserver does."""
+        if isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
+            return
+        super().handle_error(request, client_address)
 
 
 class SiteServer:
