@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 #: Scrapy settings read by SiteSpider (spiders/parse_pool.py): worker processes parsing article
-#: pages (0: in the crawl process), pages parsed in-process before the pool starts, and seconds
-#: without an answer after which a worker is taken as hung (a Scrapy setting only, default 60)
+#: pages (0: in the crawl process), article pages a crawl may ask for and still parse them all
+#: itself (past that the pool starts at once), and seconds without an answer after which a
+#: worker is taken as hung (a Scrapy setting only, default 60)
 PARSE_WORKERS = "VIGIE_PARSE_WORKERS"
 PARSE_POOL_AFTER = "VIGIE_PARSE_POOL_AFTER"
 PARSE_TIMEOUT = "VIGIE_PARSE_TIMEOUT"

@@ -122,8 +122,9 @@ def test_odd_characters_normalized_in_long_text_without_any():
     ],
 )
 def test_fold_is_the_same_through_either_table(value, expected):
-    """Issue 15: texts below U+3000 are folded through a plain dict filled ahead, others through
-    the lazy table: same fold, character by character, and the same as fold_with_map's."""
+    """Issue 15: texts of plain French characters take fold's shortcut (replace, lower), texts
+    with others (a ligature past U+3000, an emoji) the table: same fold, character by
+    character, and the same as fold_with_map's."""
     assert fold(value) == expected
     assert fold(value) == "".join(fold(c) for c in value) == fold_with_map(value)[0]
 

@@ -199,27 +199,6 @@ class _FoldTable(dict[int, str]):
 _FOLD_TABLE = _FoldTable()
 #: characters whose fold is not exactly one character ("œ" → "oe", soft hyphen → ""), as met
 _UNEVEN: set[str] = set()
-#: below this code point every character is folded ahead, into a plain dict (:data:`_FAST`):
-#: Latin, Greek, Cyrillic, general punctuation (the "’" of most French texts), symbols
-_FAST_END = "\u3000"
-#: Why a second, plain table: ``str.translate`` looks characters up ~1.7x faster in a plain dict
-#: than in the subclass with ``__missing__`` (an 8 KB article: 200 µs with the check below,
-#: instead of 273 µs), and a text is folded several times per item (matching, citations). A
-#: text with a character past ``_FAST_END`` (an emoji, a BOM) takes the lazy table, which meets
-#: and tables it. Filled on the first fold, not at import (~20 ms a command would pay for
-#: nothing).
-_FAST: dict[int, str] = {}
-_BEYOND_FAST = re.compile(f"[{_FAST_END}-\U0010ffff]")  # a regex scan: max() is 3x slower
-
-
-def _table(value: str) -> dict[int, str]:
-    if _BEYOND_FAST.search(value):
-        return _FOLD_TABLE
-    if not _FAST:
-        for code in range(ord(_FAST_END)):
-            _FOLD_TABLE[code]  # noqa: B018 -- folds and tables it (and fills _UNEVEN)
-        _FAST.update(_FOLD_TABLE)
-    return _FAST
 
 
 def fold_with_map(value: str) -> tuple[str, list[int]]:
@@ -234,7 +213,7 @@ def fold_with_map(value: str) -> tuple[str, list[int]]:
     copied as ranges (a Python loop over every character was a third of an article's
     ingest CPU, bench/crawl_overhead.py).
     """
-    folded = value.translate(_table(value))  # the lazy table meets (and tables) new characters
+    folded = value.translate(_FOLD_TABLE)  # also meets (and tables) every new character
     if len(folded) == len(value) and _UNEVEN.isdisjoint(value):
         return folded, list(range(len(value)))
     table = _FOLD_TABLE
@@ -281,7 +260,7 @@ def fold(value: str) -> str:
     for char in set(_NON_ASCII.findall(value)):
         folded = _replacement(char)
         if folded is None:
-            return value.translate(_table(value))
+            return value.translate(_FOLD_TABLE)
         if folded != char:
             text = text.replace(char, folded)
     for char, folded in _ascii_odd():
