@@ -177,3 +177,44 @@ def test_charset_from_meta_in_bytes():
 def test_malformed_never_raises(html):
     a = parse_article(html, BASE + "/a")
     assert not a.is_article and a.problems
+
+
+# -- trafilatura reads the article holding the title first (issue 15, CPU per page) ------------
+TEXT = (
+    "<p>La fédération rappelle que les centres de santé participatifs accueillent des publics "
+    "éloignés du soin et que leur financement conditionne la continuité des équipes.</p>"
+)
+
+
+def test_trafilatura_is_given_the_article_holding_the_title_not_a_teaser_before_it():
+    from spiders.parse.article import _article_only, _document, _title_element
+
+    doc = _document(
+        "<html><head><title>T</title><meta name='author' content='A. B.'></head><body>"
+        "<nav><a href='/'>Accueil</a></nav><article class='teaser'><h2>Autre</h2></article>"
+        f"<article class='full'><h1>Le vrai titre</h1>{TEXT}</article><footer>F</footer></body>"
+    )
+    page = _article_only(doc, _title_element(doc, {}))
+    assert [child.tag for child in page] == ["head", "body"]
+    assert page.find("head/meta").get("content") == "A. B."  # metadata still readable
+    assert [a.get("class") for a in page.iter("article")] == ["full"]
+    assert page.find(".//nav") is None and page.find(".//footer") is None
+    assert _article_only(doc, None) is None
+    no_container = _document(f"<html><body><div><h1>Titre</h1>{TEXT}</div></body></html>")
+    assert _article_only(no_container, _title_element(no_container, {})) is None
+
+
+def test_a_body_outside_the_element_holding_the_title_is_still_found():
+    """Some themes wrap only the title and byline in <article>: the article alone gives too
+    little text, so the whole page is read (what it found before the change)."""
+    html = (
+        "<html><head><title>Rapport annuel | Fédération</title></head><body>"
+        "<article class='entry-header'><h1>Rapport annuel</h1><p>Publié le 12 mars 2026</p>"
+        "</article><div class='entry-content'>"
+        + "".join(TEXT.replace("rappelle", f"rappelle ({n})") for n in range(1, 5))
+        + "</div></body></html>"
+    )
+    a = parse_article(html, BASE + "/rapport")
+    assert a.title == "Rapport annuel"
+    assert a.body is not None
+    assert [n for n in range(1, 5) if f"rappelle ({n})" in a.body] == [1, 2, 3, 4]
