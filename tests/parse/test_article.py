@@ -192,7 +192,8 @@ def test_trafilatura_is_given_the_article_holding_the_title_not_a_teaser_before_
     doc = _document(
         "<html><head><title>T</title><meta name='author' content='A. B.'></head><body>"
         "<nav><a href='/'>Accueil</a></nav><article class='teaser'><h2>Autre</h2></article>"
-        f"<article class='full'><h1>Le vrai titre</h1>{TEXT}</article><footer>F</footer></body>"
+        f"<article class='full'><h1>Le vrai titre</h1>{TEXT * 2}</article><footer>F</footer>"
+        "</body>"
     )
     page = _article_only(doc, _title_element(doc, {}))
     assert [child.tag for child in page] == ["head", "body"]
@@ -202,6 +203,8 @@ def test_trafilatura_is_given_the_article_holding_the_title_not_a_teaser_before_
     assert _article_only(doc, None) is None
     no_container = _document(f"<html><body><div><h1>Titre</h1>{TEXT}</div></body></html>")
     assert _article_only(no_container, _title_element(no_container, {})) is None
+    short = _document(f"<html><body><article><h1>Titre</h1>{TEXT}</article></body></html>")
+    assert _article_only(short, _title_element(short, {})) is None  # too little text to try
 
 
 def test_a_body_outside_the_element_holding_the_title_is_still_found():
