@@ -156,7 +156,12 @@ def bench_overhead(plan: Plan, ctx: dict) -> list[str]:
     from bench import crawl_overhead
 
     result = crawl_overhead.run(
-        ctx["site"], ctx["work"], plan.repeat, plan.profile, plan.latency_ms
+        ctx["site"],
+        ctx["work"],
+        plan.repeat,
+        plan.profile,
+        plan.latency_ms,
+        min(plan.repeat, 3),
     )
     return result.lines()
 
@@ -241,7 +246,7 @@ def sections(plan: Plan) -> list[tuple[str, str, Callable[[Plan, dict], list[str
             "1. Crawl overhead: Vigie vs bare Scrapy",
             bench_overhead,
             f"{py} bench.crawl_overhead --articles {plan.articles} --repeat {plan.repeat} "
-            f"--latency-ms {plan.latency_ms}",
+            f"--latency-ms {plan.latency_ms} --latency-repeat {min(plan.repeat, 3)}",
         ),
         (
             "incremental",
@@ -378,7 +383,9 @@ def main(argv: list[str] | None = None) -> int:
         "--articles", type=int, help="articles in the generated site (default 2000, quick 200)"
     )
     ap.add_argument(
-        "--repeat", type=int, help="repetitions of the overhead timings (default 3, quick 1)"
+        "--repeat",
+        type=int,
+        help="pairs of crawls timed at 0 ms (default 5, quick 1; with latency at most 3)",
     )
     ap.add_argument(
         "--dump-n", type=int, help="records in the dump benchmark (default 50000, quick 2000)"
@@ -417,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     q = a.quick
     plan = Plan(
         articles=a.articles or (200 if q else 2000),
-        repeat=a.repeat or (1 if q else 3),
+        repeat=a.repeat or (1 if q else 5),
         dump_n=a.dump_n or (2000 if q else 50_000),
         daemon_runs=a.daemon_runs or (12 if q else 200),
         # the cProfile rerun of the crawl (~45 s) only when asked: make bench must fit in 15 min
