@@ -70,17 +70,17 @@ def quiet(log: Path) -> Iterator[None]:
             os.close(saved[1])
 
 
-def vigie_config(folder: Path, base_url: str) -> Path:
+def vigie_config(folder: Path, base_url: str, parse_workers: int | None = None) -> Path:
     """A fresh config + database in ``folder`` with one site source, the tests' fast settings
-    (no delay, no AutoThrottle, 8 parallel requests) and no page cap below the site's size."""
+    (no delay, no AutoThrottle, 8 parallel requests) and no page cap below the site's size;
+    ``parse_workers`` as in ``[crawl]`` (None: the default)."""
     from tests.support.configs import write_config
 
     folder.mkdir(parents=True, exist_ok=True)
-    return write_config(
-        folder,
-        {SOURCE: {"spider": "site", "url": base_url}},
-        crawl={"max_pages": 100_000, "download_timeout": 30},
-    )
+    crawl: dict[str, Any] = {"max_pages": 100_000, "download_timeout": 30}
+    if parse_workers is not None:
+        crawl["parse_workers"] = parse_workers
+    return write_config(folder, {SOURCE: {"spider": "site", "url": base_url}}, crawl=crawl)
 
 
 def own_cpu() -> float:
@@ -327,6 +327,8 @@ class OverheadResult:
     latency: OverheadResult | None = None  # the same comparison, article pages served late
     #: the bare crawl once more, beside a process keeping another core busy (``beside_busy_core``)
     bare_beside_busy: float | None = None
+    #: Vigie's crawl once more with its pages parsed in the crawl process (``parse_workers = 0``)
+    vigie_in_process: VigieCrawl | None = None
     latency_ms: int = 0
     concurrency: str = ""  # the Scrapy concurrency settings both sides ran with
 
@@ -368,7 +370,14 @@ class OverheadResult:
         if self.bare_beside_busy is None:
             return []
         busy, b = self.bare_beside_busy, statistics.median(self.bare)
-        return [
+        alone = []
+        if (one := self.vigie_in_process) is not None:
+            alone = [
+                f"Vigie with its pages parsed in the crawl process (parse_workers = 0): "
+                f"{one.seconds:.2f} s (CPU {one.cpu:.1f} s), {one.seconds / b:.2f}x the bare "
+                "crawl's median: the other way, the parsing on the crawl's own core"
+            ]
+        return alone + [
             f"bare Scrapy beside a busy core (one process spinning at the lowest priority, "
             f"SCHED_IDLE): {busy:.2f} s, {busy / b:.2f}x the bare crawl's median and "
             f"{busy / min(self.bare):.2f}x its best run: the same work, slowed by another core "
@@ -506,6 +515,11 @@ def run(
     with SiteServer(site.folder) as srv:
         result = _compare(srv, workdir, "", repeat, len(site.articles))
         result.bare_beside_busy = beside_busy_core(srv, workdir)
+        log = workdir / "crawl_overhead.log"
+        alone = vigie_crawl(vigie_config(workdir / "alone", srv.base_url, 0), log)
+        if alone.outcome != "ok":
+            raise RuntimeError(f"Vigie crawl {alone.outcome}: {alone.reason} (see {log})")
+        result.vigie_in_process = alone
         if latency_ms > 0:
             for path in site.articles:  # no status/body: the manifest's answer, just late
                 srv.override(path, delay=latency_ms / 1000)
