@@ -218,11 +218,12 @@ def fingerprints(db: sqlite_utils.Database, source: str) -> dict[str, str]:
     }
 
 
+#: read from the partial index of followed rows (migration ``_followed_sets``)
+FOLLOWED_IDS_SQL = "SELECT id FROM items WHERE followed = 1 AND source = ?"
+
+
 def followed_ids(db: sqlite_utils.Database, source: str) -> set[str]:
-    return {
-        r[0]
-        for r in db.conn.execute("SELECT id FROM items WHERE source = ? AND followed = 1", [source])
-    }
+    return {r[0] for r in db.conn.execute(FOLLOWED_IDS_SQL, [source])}
 
 
 def get_item(db: sqlite_utils.Database, item_id: str | None) -> dict[str, Any] | None:

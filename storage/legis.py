@@ -28,14 +28,13 @@ def held_versions(db: sqlite_utils.Database, source: str) -> tuple[dict[str, str
     return known, prints
 
 
+#: read from the partial index of followed rows (migration ``_followed_sets``)
+FOLLOWED_ROOTS_SQL = "SELECT id FROM items WHERE followed = 1 AND kind IN ('document', 'dossier')"
+
+
 def followed_roots(db: sqlite_utils.Database) -> set[str]:
     """Followed documents and dossiers of every source (plus what is followed by uid)."""
-    return {
-        r[0]
-        for r in db.conn.execute(
-            "SELECT id FROM items WHERE followed = 1 AND kind IN ('document', 'dossier')"
-        )
-    }
+    return {r[0] for r in db.conn.execute(FOLLOWED_ROOTS_SQL)}
 
 
 def resolve_citation(

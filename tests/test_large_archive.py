@@ -67,6 +67,28 @@ def test_every_facet_column_of_the_items_table_counts_from_an_index(tmp_path):
         assert "COVERING INDEX" in plan, (column, plan)
 
 
+def test_a_crawl_reads_what_is_followed_from_an_index_alone(tmp_path):
+    """Issue 15: the pipeline's followed sets, read at every crawl's start, came through the
+    ``followed`` index with one row lookup per followed item of the whole archive."""
+    from storage.items import FOLLOWED_IDS_SQL, followed_ids
+    from storage.legis import FOLLOWED_ROOTS_SQL, followed_roots
+
+    db = _db(tmp_path)
+    db.conn.executemany(
+        "INSERT INTO items (id, source, kind, url, followed) VALUES (?, ?, ?, ?, ?)",
+        [("q1", "an", "question", "u1", 1), ("d1", "an", "dossier", "u2", 1),
+         ("d2", "an", "dossier", "u3", 0), ("q2", "senat", "question", "u4", 1)],
+    )  # fmt: skip
+    for sql, params, index in (
+        (FOLLOWED_IDS_SQL, ["an"], "idx_items_followed_sources"),
+        (FOLLOWED_ROOTS_SQL, [], "idx_items_followed_kinds"),
+    ):
+        plan = " | ".join(r[3] for r in db.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert f"COVERING INDEX {index}" in plan, plan
+    assert followed_ids(db, "an") == {"q1", "d1"}
+    assert followed_roots(db) == {"d1"}
+
+
 def test_a_search_keeps_the_most_recently_collected_matches(tmp_path):
     conn = _db(tmp_path).conn  # 'a': "ancien texte", collected first
     for i in range(4):
