@@ -436,7 +436,9 @@ def _article_only(doc, h1):
     head = doc.find("head")
     if head is not None:
         page.replace(page[0], copy.deepcopy(head))
-    page[1].append(copy.deepcopy(holder))
+    article = copy.deepcopy(holder)
+    article.tail = None  # the text after its closing tag belongs to its parent, not to it
+    page[1].append(article)
     return page
 
 

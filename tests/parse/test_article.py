@@ -192,14 +192,15 @@ def test_trafilatura_is_given_the_article_holding_the_title_not_a_teaser_before_
     doc = _document(
         "<html><head><title>T</title><meta name='author' content='A. B.'></head><body>"
         "<nav><a href='/'>Accueil</a></nav><article class='teaser'><h2>Autre</h2></article>"
-        f"<article class='full'><h1>Le vrai titre</h1>{TEXT * 2}</article><footer>F</footer>"
-        "</body>"
+        f"<article class='full'><h1>Le vrai titre</h1>{TEXT * 2}</article>Publicité<footer>F"
+        "</footer></body>"
     )
     page = _article_only(doc, _title_element(doc, {}))
     assert [child.tag for child in page] == ["head", "body"]
     assert page.find("head/meta").get("content") == "A. B."  # metadata still readable
     assert [a.get("class") for a in page.iter("article")] == ["full"]
     assert page.find(".//nav") is None and page.find(".//footer") is None
+    assert "Publicité" not in page.text_content()  # the text after </article> stays out
     assert _article_only(doc, None) is None
     no_container = _document(f"<html><body><div><h1>Titre</h1>{TEXT}</div></body></html>")
     assert _article_only(no_container, _title_element(no_container, {})) is None
