@@ -422,14 +422,32 @@ class OverheadResult:
         return out
 
 
+def _log(workdir: Path) -> Path:
+    """Where every crawl of this benchmark writes its output."""
+    return workdir / "crawl_overhead.log"
+
+
+def _bare_settings(workdir: Path, tag: str = "") -> Path:
+    """The bare crawl's settings for the comparison ``tag`` (written by ``_compare``)."""
+    return workdir / f"bare_settings{tag}.json"
+
+
+def _vigie_ok(config: Path, log: Path) -> VigieCrawl:
+    """One Vigie crawl that must end "ok": a failed one would time nothing worth comparing."""
+    crawl = vigie_crawl(config, log)
+    if crawl.outcome != "ok":
+        raise RuntimeError(f"Vigie crawl {crawl.outcome}: {crawl.reason} (see {log})")
+    return crawl
+
+
 def _compare(srv: Any, workdir: Path, tag: str, repeat: int, articles: int) -> OverheadResult:
     """``repeat`` interleaved (bare, Vigie) pairs against the running server ``srv``."""
-    log = workdir / "crawl_overhead.log"
+    log = _log(workdir)
     vigie_times, bare_times, vigie_cpu, bare_cpu = [], [], [], []
     vigie_server, bare_server = [], []
     vigie_requests = bare_requests = 0
     row: dict[str, Any] = {}
-    settings_file = workdir / f"bare_settings{tag}.json"
+    settings_file = _bare_settings(workdir, tag)
     settings = baseline_settings(vigie_config(workdir / f"settings{tag}", srv.base_url))
     settings_file.write_text(json.dumps(settings))
     concurrency = (
@@ -448,10 +466,8 @@ def _compare(srv: Any, workdir: Path, tag: str, repeat: int, articles: int) -> O
         bare_requests = len(srv.requests)
         srv.reset_counts()
         before = own_cpu()
-        crawl = vigie_crawl(vigie_config(workdir / f"vigie{tag}-{k}", srv.base_url), log)
+        crawl = _vigie_ok(vigie_config(workdir / f"vigie{tag}-{k}", srv.base_url), log)
         vigie_server.append(own_cpu() - before)
-        if crawl.outcome != "ok":
-            raise RuntimeError(f"Vigie crawl {crawl.outcome}: {crawl.reason} (see {log})")
         vigie_times.append(crawl.seconds)
         vigie_cpu.append(crawl.cpu)
         vigie_requests, row = len(srv.requests), crawl.row
@@ -484,14 +500,13 @@ while True:
 def beside_busy_core(srv: Any, workdir: Path) -> float:
     """The bare crawl's wall time while another process keeps one core busy at the lowest
     priority. Why: on the 2-core machine of the 2026-11-30 runs, this alone made the bare crawl
-    1.4-1.9x slower (its CPU +10-40 %, the site server's too), whatever the spinner's
+    1.3-1.9x slower (its CPU +10-40 %, the site server's too), whatever the spinner's
     priority (normal, nice 19, SCHED_IDLE): the bound on what parsing on the other core can
     win at 0 ms, measured rather than assumed."""
-    settings_file = workdir / "bare_settings.json"  # written by _compare
     spinner = subprocess.Popen([sys.executable, "-c", SPIN])
     try:
         time.sleep(0.2)  # spinning before the crawl starts
-        wall, _ = bare_crawl(settings_file, srv.base_url, workdir / "crawl_overhead.log")
+        wall, _ = bare_crawl(_bare_settings(workdir), srv.base_url, _log(workdir))
     finally:
         spinner.kill()
         spinner.wait()
@@ -515,11 +530,9 @@ def run(
     with SiteServer(site.folder) as srv:
         result = _compare(srv, workdir, "", repeat, len(site.articles))
         result.bare_beside_busy = beside_busy_core(srv, workdir)
-        log = workdir / "crawl_overhead.log"
-        alone = vigie_crawl(vigie_config(workdir / "alone", srv.base_url, 0), log)
-        if alone.outcome != "ok":
-            raise RuntimeError(f"Vigie crawl {alone.outcome}: {alone.reason} (see {log})")
-        result.vigie_in_process = alone
+        result.vigie_in_process = _vigie_ok(
+            vigie_config(workdir / "alone", srv.base_url, parse_workers=0), _log(workdir)
+        )
         if latency_ms > 0:
             for path in site.articles:  # no status/body: the manifest's answer, just late
                 srv.override(path, delay=latency_ms / 1000)
